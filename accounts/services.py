@@ -1,0 +1,133 @@
+"""Account actions that take more than one step: registration, tokens, passwords."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from rest_framework import exceptions
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
+
+from accounts.models import User, normalize_email
+
+EMAIL_TAKEN = "An account with this email address already exists."
+
+
+class InvalidRefreshToken(exceptions.AuthenticationFailed):
+    default_detail = "The refresh token is invalid, expired or revoked. Log in again."
+    default_code = "token_not_valid"
+
+
+def user_register(*, email: str, password: str, name: str = "") -> User:
+    """Create an account; the password is checked against Django's validators."""
+    user = User(email=normalize_email(email), name=name)
+    errors = {}
+    if _email_taken(user.email):
+        errors["email"] = [EMAIL_TAKEN]
+    try:
+        _validate_password(password, user=user, field="password")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    _save_unique_email(user, force_insert=True)
+    return user
+
+
+def user_update_profile(*, user: User, email: str | None = None, name: str | None = None) -> User:
+    if email is not None and normalize_email(email) != user.email:
+        if _email_taken(normalize_email(email), exclude=user):
+            raise ValidationError({"email": [EMAIL_TAKEN]})
+        user.email = email
+    if name is not None:
+        user.name = name
+    _save_unique_email(user, update_fields=["email", "name"])
+    return user
+
+
+def _email_taken(email: str, exclude: User | None = None) -> bool:
+    others = User.objects.filter(email=email)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    return others.exists()
+
+
+def _save_unique_email(user: User, **save_kwargs) -> None:
+    try:
+        with transaction.atomic():
+            user.save(**save_kwargs)
+    except IntegrityError as exc:
+        # Two requests racing for one address: the database's unique index
+        # decides, and the loser gets the same answer as a taken address.
+        raise ValidationError({"email": [EMAIL_TAKEN]}) from exc
+
+
+def _validate_password(password: str, *, user: User, field: str) -> None:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+
+
+def tokens_for_user(user: User) -> dict[str, str]:
+    refresh = RefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def _valid_refresh_token(raw: str) -> RefreshToken:
+    try:
+        return RefreshToken(raw)  # signature, expiry, type and blacklist
+    except TokenError as exc:
+        raise InvalidRefreshToken() from exc
+
+
+def _blacklist_once(token: RefreshToken) -> None:
+    # get_or_create is decided by the unique index on the blacklist, so of two
+    # requests spending the same refresh token at once only one succeeds.
+    _, created = token.blacklist()
+    if not created:
+        raise InvalidRefreshToken()
+
+
+def token_refresh(*, refresh: str) -> dict[str, str]:
+    """Spend a refresh token: it is blacklisted and a new pair is issued."""
+    token = _valid_refresh_token(refresh)
+    user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise InvalidRefreshToken()
+    if token.payload.get(jwt_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password):
+        raise InvalidRefreshToken()
+    _blacklist_once(token)
+    return tokens_for_user(user)
+
+
+def token_revoke(*, refresh: str) -> None:
+    """Log out: the refresh token can no longer be used."""
+    _blacklist_once(_valid_refresh_token(refresh))
+
+
+def user_revoke_all_tokens(*, user: User) -> int:
+    """Blacklist every refresh token of the user that is not blacklisted yet."""
+    outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    blacklisted = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding],
+        ignore_conflicts=True,
+    )
+    return len(blacklisted)
+
+
+def user_change_password(*, user: User, old_password: str, new_password: str) -> dict[str, str]:
+    """Change the password, revoke every earlier token and issue a fresh pair."""
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": ["The current password is incorrect."]})
+    _validate_password(new_password, user=user, field="new_password")
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        user_revoke_all_tokens(user=user)
+    return tokens_for_user(user)

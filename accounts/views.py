@@ -1,0 +1,118 @@
+"""Account endpoints under /api/auth/: registration, JWT issuance, profile."""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.serializers import (
+    AuthResponseSerializer,
+    LoginSerializer,
+    PasswordChangeSerializer,
+    RefreshSerializer,
+    RegisterSerializer,
+    TokenPairSerializer,
+    UserSerializer,
+)
+
+
+class InvalidCredentials(exceptions.AuthenticationFailed):
+    # One message whether or not the address exists, so the endpoint does
+    # not tell which addresses have accounts.
+    default_detail = "Incorrect email or password."
+    default_code = "invalid_credentials"
+
+
+class PublicAuthView(APIView):
+    """Endpoints used before a client holds a valid access token.
+
+    They ignore any Authorization header (a stale access token must not stop
+    a client from logging in or refreshing), yet still answer 401 with
+    `WWW-Authenticate: Bearer` when the credentials they check are wrong.
+    """
+
+    authentication_classes = ()
+    permission_classes = (permissions.AllowAny,)
+
+    def get_authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+    def validated(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+def auth_body(user, tokens):
+    return {"user": UserSerializer(user).data, **tokens}
+
+
+class RegisterView(PublicAuthView):
+    @extend_schema(
+        request=RegisterSerializer, responses={201: AuthResponseSerializer}, summary="Register"
+    )
+    def post(self, request):
+        user = services.user_register(**self.validated(RegisterSerializer))
+        return Response(auth_body(user, services.tokens_for_user(user)), status.HTTP_201_CREATED)
+
+
+class LoginView(PublicAuthView):
+    @extend_schema(request=LoginSerializer, responses={200: AuthResponseSerializer}, summary="Log in")
+    def post(self, request):
+        data = self.validated(LoginSerializer)
+        user = authenticate(request, email=data["email"], password=data["password"])
+        if user is None:
+            raise InvalidCredentials()
+        return Response(auth_body(user, services.tokens_for_user(user)))
+
+
+class RefreshView(PublicAuthView):
+    @extend_schema(
+        request=RefreshSerializer,
+        responses={200: TokenPairSerializer},
+        summary="Exchange a refresh token for a new pair",
+        description="The refresh token is rotated: the one sent is blacklisted.",
+    )
+    def post(self, request):
+        return Response(services.token_refresh(**self.validated(RefreshSerializer)))
+
+
+class LogoutView(PublicAuthView):
+    @extend_schema(
+        request=RefreshSerializer,
+        responses={204: OpenApiResponse(description="The refresh token is revoked.")},
+        summary="Log out",
+        description="Needs only the refresh token, so a client whose access token expired can still log out.",
+    )
+    def post(self, request):
+        services.token_revoke(**self.validated(RefreshSerializer))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(generics.RetrieveUpdateAPIView):
+    serializer_class = UserSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return self.request.user
+
+    def perform_update(self, serializer):
+        services.user_update_profile(user=self.request.user, **serializer.validated_data)
+
+
+class PasswordChangeView(APIView):
+    @extend_schema(
+        request=PasswordChangeSerializer,
+        responses={200: TokenPairSerializer},
+        summary="Change the password",
+        description=(
+            "Revokes every refresh and access token issued before, and returns a "
+            "fresh pair for the caller."
+        ),
+    )
+    def post(self, request):
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(services.user_change_password(user=request.user, **serializer.validated_data))

@@ -1,0 +1,80 @@
+"""Page-number paging carried in headers, so list bodies stay bare JSON arrays.
+
+`X-Total-Count` gives the number of matching items and `Link` (RFC 8288)
+the first, prev, next and last pages. A page past the end is an empty
+array, not an error; a `page` or `page_size` that is not a number in
+range is a 400 naming the parameter.
+"""
+
+import math
+
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 500
+
+
+class PageParamsForm(forms.Form):
+    page = forms.IntegerField(min_value=1, required=False)
+    page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+
+    def clean(self):
+        for name in self.fields:
+            if len(self.data.getlist(name)) > 1:
+                self.add_error(name, "Give this parameter at most once.")
+        return self.cleaned_data
+
+
+class HeaderPagination(BasePagination):
+    def paginate_queryset(self, queryset, request, view=None):
+        form = PageParamsForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(
+                {name: [e["message"] for e in errors] for name, errors in form.errors.get_json_data().items()}
+            )
+        self.request = request
+        self.page = form.cleaned_data["page"] or 1
+        self.page_size = form.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE
+        self.count = queryset.count()
+        offset = (self.page - 1) * self.page_size
+        if offset >= self.count:
+            return []
+        return list(queryset[offset : offset + self.page_size])
+
+    def get_paginated_response(self, data):
+        headers = {"X-Total-Count": str(self.count), "Link": self._link_header()}
+        return Response(data, headers=headers)
+
+    def _link_header(self) -> str:
+        url = self.request.build_absolute_uri()
+        last = max(1, math.ceil(self.count / self.page_size))
+        pages = {"first": 1, "last": last}
+        if self.page > 1:
+            pages["prev"] = min(self.page - 1, last)
+        if self.page < last:
+            pages["next"] = self.page + 1
+        return ", ".join(
+            f'<{replace_query_param(url, "page", number)}>; rel="{rel}"'
+            for rel, number in pages.items()
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return schema
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            OpenApiParameter(
+                "page", OpenApiTypes.INT, description="Page number, from 1 (default 1)."
+            ),
+            OpenApiParameter(
+                "page_size",
+                OpenApiTypes.INT,
+                description=f"Items per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
+            ),
+        ]

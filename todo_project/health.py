@@ -1,0 +1,42 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+from django.db import DatabaseError, connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+STATUS_BODY = inline_serializer("HealthStatus", {"status": serializers.CharField()})
+
+
+class DatabaseUnavailable(APIException):
+    status_code = 503
+    default_detail = "The database is not answering. Try again shortly."
+    default_code = "database_unavailable"
+
+
+class ProbeView(APIView):
+    authentication_classes = ()
+    permission_classes = (permissions.AllowAny,)
+
+
+class LivenessView(ProbeView):
+    @extend_schema(summary="The process is up", responses=STATUS_BODY, tags=["health"])
+    def get(self, request):
+        return Response({"status": "ok"})
+
+
+class ReadinessView(ProbeView):
+    @extend_schema(
+        summary="The service can reach its database",
+        responses={200: STATUS_BODY, 503: None},
+        tags=["health"],
+    )
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except DatabaseError as exc:
+            raise DatabaseUnavailable() from exc
+        return Response({"status": "ok"})

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from todo_project.api import errors
+from todo_project.health import LivenessView, ReadinessView
+
+api_patterns = [
+    path("auth/", include("accounts.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("", include("tasks.urls")),
+    # Unknown API addresses answer in the error format even with DEBUG on.
+    re_path(r"^", errors.not_found),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("health/", LivenessView.as_view(), name="health"),
+    path("health/ready/", ReadinessView.as_view(), name="health-ready"),
+    path("api/", include(api_patterns)),
+]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.not_found
+handler500 = errors.server_error
