@@ -4,10 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# `make run` is the development server; production serving sets DEBUG off.
-export DEBUG ?= true
+# `make run` is the development server (DEBUG on unless set); everything
+# else runs with DEBUG off unless the environment says otherwise.
+run: export DEBUG ?= true
 
-.PHONY: run test lint format migrate install install-dev schema clean
+.PHONY: run test lint format migrate install install-dev schema check-migrations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +44,13 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+schema: export DEBUG ?= true
 schema: install
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+check-migrations: export DEBUG ?= true
+check-migrations: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -59,7 +59,9 @@ class RegisterView(PublicAuthView):
 
 
 class LoginView(PublicAuthView):
-    @extend_schema(request=LoginSerializer, responses={200: AuthResponseSerializer}, summary="Log in")
+    @extend_schema(
+        request=LoginSerializer, responses={200: AuthResponseSerializer}, summary="Log in"
+    )
     def post(self, request):
         data = self.validated(LoginSerializer)
         user = authenticate(request, email=data["email"], password=data["password"])
@@ -84,7 +86,10 @@ class LogoutView(PublicAuthView):
         request=RefreshSerializer,
         responses={204: OpenApiResponse(description="The refresh token is revoked.")},
         summary="Log out",
-        description="Needs only the refresh token, so a client whose access token expired can still log out.",
+        description=(
+            "Needs only the refresh token, so a client whose access token expired "
+            "can still log out."
+        ),
     )
     def post(self, request):
         services.token_revoke(**self.validated(RefreshSerializer))
@@ -115,4 +120,6 @@ class PasswordChangeView(APIView):
     def post(self, request):
         serializer = PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(services.user_change_password(user=request.user, **serializer.validated_data))
+        return Response(
+            services.user_change_password(user=request.user, **serializer.validated_data)
+        )

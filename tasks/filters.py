@@ -5,11 +5,29 @@ silently ignored: django-filter validates every parameter through a form,
 and a parameter given twice is refused because only one value would count.
 """
 
+import re
+
 import django_filters
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from tasks.models import PRIORITY_RANK, Priority, Task
+
+# An unencoded "+02:00" offset arrives as " 02:00" (a "+" in a query string
+# is a space); read it as the offset it was meant to be.
+SPACED_OFFSET = re.compile(r" (\d{2}:?\d{2})$")
+
+
+class OffsetTolerantDateTimeField(django_filters.fields.IsoDateTimeField):
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = SPACED_OFFSET.sub(r"+\1", value.strip())
+        return super().to_python(value)
+
+
+class DueDateFilter(django_filters.IsoDateTimeFilter):
+    field_class = OffsetTolerantDateTimeField
+
 
 STATUS_CHOICES = [("all", "All"), ("pending", "Pending"), ("completed", "Completed")]
 
@@ -30,7 +48,9 @@ def sort_ordering(sort: str):
     name = sort.removeprefix("-")
     expression = SORT_EXPRESSIONS[name]
     primary = (
-        expression.desc(nulls_last=True) if sort.startswith("-") else expression.asc(nulls_last=True)
+        expression.desc(nulls_last=True)
+        if sort.startswith("-")
+        else expression.asc(nulls_last=True)
     )
     # Ties are broken by creation then id so that pages never overlap.
     return [primary, F("created_at").desc(), F("id").desc()]
@@ -46,12 +66,12 @@ class TaskFilter(django_filters.FilterSet):
         max_length=200,
         help_text="Case-insensitive text to find in the title or the description.",
     )
-    due_before = django_filters.IsoDateTimeFilter(
+    due_before = DueDateFilter(
         field_name="due_date",
         lookup_expr="lte",
         help_text="Due at or before this ISO 8601 date-time.",
     )
-    due_after = django_filters.IsoDateTimeFilter(
+    due_after = DueDateFilter(
         field_name="due_date",
         lookup_expr="gte",
         help_text="Due at or after this ISO 8601 date-time.",

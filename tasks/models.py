@@ -61,10 +61,13 @@ class Task(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks"
     )
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
-    description = models.TextField(max_length=DESCRIPTION_MAX_LENGTH, null=True, blank=True)
+    # Null means "not set" for both fields below, and the API returns it as such.
+    description = models.TextField(max_length=DESCRIPTION_MAX_LENGTH, null=True, blank=True)  # noqa: DJ001
     completed = models.BooleanField(default=False)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    priority = models.CharField(max_length=6, choices=Priority.choices, null=True, blank=True)
+    priority = models.CharField(  # noqa: DJ001
+        max_length=6, choices=Priority.choices, null=True, blank=True
+    )
     due_date = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,8 +1,8 @@
 """Settings for the Todo API: the only module that reads the environment.
 
 Every knob comes from an environment variable (or a `.env` file beside
-`manage.py`, which never overrides a variable already set) with a safe
-default; `.env.example` lists them all. Read top to bottom.
+`manage.py`, or the file ENV_FILE names, which never overrides a variable
+already set) with a safe default; `.env.example` lists them all.
 """
 
 from datetime import timedelta
@@ -15,8 +15,9 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    env.read_env(BASE_DIR / ".env")
+ENV_FILE = Path(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
+if ENV_FILE.is_file():
+    env.read_env(ENV_FILE)
 
 # --- Core -------------------------------------------------------------------
 
@@ -28,7 +29,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
@@ -68,7 +69,7 @@ WSGI_APPLICATION = "todo_project.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "todo_project" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

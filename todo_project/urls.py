@@ -9,7 +9,11 @@ api_patterns = [
     path("auth/", include("accounts.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="docs/redoc.html"),
+        name="redoc",
+    ),
     path("", include("tasks.urls")),
     # Unknown API addresses answer in the error format even with DEBUG on.
     re_path(r"^", errors.not_found),

@@ -21,7 +21,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 NOT_FOUND_DETAIL = "No resource was found at this address."
-INVALID_TOKEN_DETAIL = "The access token is invalid or has expired. Refresh it or log in again."
+INVALID_TOKEN_DETAIL = "The access token is invalid or has expired. Refresh it or log in again."  # noqa: S105
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -70,7 +70,9 @@ def problem_exception_handler(exc, context):
         body = problem_body(exc.status_code, _code(exc), _detail(exc))
 
     set_rollback()
-    return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+    return Response(
+        body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE
+    )
 
 
 def _as_api_exception(exc):
@@ -128,7 +130,9 @@ def _code(exc) -> str:
 
 
 def _problem_response(status: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse(problem_body(status, code, detail), status=status, content_type=PROBLEM_CONTENT_TYPE)
+    return JsonResponse(
+        problem_body(status, code, detail), status=status, content_type=PROBLEM_CONTENT_TYPE
+    )
 
 
 def bad_request(request, exception=None):
@@ -136,7 +140,9 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return _problem_response(403, "permission_denied", "You do not have permission to perform this action.")
+    return _problem_response(
+        403, "permission_denied", "You do not have permission to perform this action."
+    )
 
 
 def not_found(request, exception=None):

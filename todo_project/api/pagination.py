@@ -9,8 +9,6 @@ range is a 400 naming the parameter.
 import math
 
 from django import forms
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -36,7 +34,10 @@ class HeaderPagination(BasePagination):
         form = PageParamsForm(request.query_params)
         if not form.is_valid():
             raise ValidationError(
-                {name: [e["message"] for e in errors] for name, errors in form.errors.get_json_data().items()}
+                {
+                    name: [e["message"] for e in errors]
+                    for name, errors in form.errors.get_json_data().items()
+                }
             )
         self.request = request
         self.page = form.cleaned_data["page"] or 1
@@ -69,12 +70,18 @@ class HeaderPagination(BasePagination):
 
     def get_schema_operation_parameters(self, view):
         return [
-            OpenApiParameter(
-                "page", OpenApiTypes.INT, description="Page number, from 1 (default 1)."
-            ),
-            OpenApiParameter(
-                "page_size",
-                OpenApiTypes.INT,
-                description=f"Items per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
-            ),
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "Page number, from 1 (default 1).",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": "page_size",
+                "in": "query",
+                "required": False,
+                "description": f"Items per page (default {DEFAULT_PAGE_SIZE}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
         ]

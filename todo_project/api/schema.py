@@ -43,7 +43,9 @@ class ProblemAutoSchema(AutoSchema):
 
     def _error_statuses(self) -> list[int]:
         statuses = {405, 406, 429}
-        public = any(issubclass(permission, AllowAny) for permission in self.view.permission_classes)
+        public = any(
+            issubclass(permission, AllowAny) for permission in self.view.permission_classes
+        )
         if not public or getattr(self.view, "checks_credentials", False):
             statuses.add(401)
         if self.method in ("POST", "PUT", "PATCH"):

@@ -1,0 +1,77 @@
+"""Settings come from the environment; a production configuration without a secret is refused."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRINT_SETTINGS = (
+    "from django.conf import settings as s; "
+    "print(s.DEBUG, int(s.SIMPLE_JWT['ACCESS_TOKEN_LIFETIME'].total_seconds()), "
+    "s.ALLOWED_HOSTS, s.CORS_ALLOWED_ORIGINS, s.DATABASES['default']['ENGINE'])"
+)
+
+
+def run_python(code: str, **env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    # A developer's own .env must not leak into these tests.
+    clean.setdefault("ENV_FILE", os.devnull)
+    return subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "todo_project.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_without_secret_key_refuses_to_start_with_one_line():
+    result = run_python(
+        "import sys; sys.argv = ['manage.py', 'check']; import manage; manage.main()",
+        DEBUG="false",
+        SECRET_KEY="",
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "SECRET_KEY" in lines[0]
+
+
+def test_settings_are_read_from_the_environment():
+    result = run_python(
+        f"import django; django.setup(); {PRINT_SETTINGS}",
+        DEBUG="true",
+        JWT_ACCESS_TOKEN_MINUTES="5",
+        ALLOWED_HOSTS="api.example.org,localhost",
+        CORS_ALLOWED_ORIGINS="https://app.example.org",
+        DATABASE_URL="postgres://u:p@db.example.org:5432/todo",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split(" ", 2)[:2] == ["True", "300"]
+    assert "['api.example.org', 'localhost']" in result.stdout
+    assert "['https://app.example.org']" in result.stdout
+    assert "postgresql" in result.stdout
+
+
+def test_defaults_are_safe():
+    result = run_python(f"import django; django.setup(); {PRINT_SETTINGS}", SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+    debug, access_seconds, _ = result.stdout.split(" ", 2)
+    assert debug == "False"
+    assert access_seconds == "900"
+    assert "http://localhost:5173" in result.stdout
+
+
+def test_env_file_is_read_without_overriding_the_environment(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=true\nJWT_ACCESS_TOKEN_MINUTES=7\nALLOWED_HOSTS=from-file\n")
+    result = run_python(
+        f"import django; django.setup(); {PRINT_SETTINGS}",
+        ENV_FILE=str(env_file),
+        ALLOWED_HOSTS="from-environment",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split(" ", 2)[:2] == ["True", "420"]
+    assert "['from-environment']" in result.stdout
