@@ -7,8 +7,10 @@ PORT ?= 8000
 # `make run` is the development server (DEBUG on unless set); everything
 # else runs with DEBUG off unless the environment says otherwise.
 run: export DEBUG ?= true
+# The development server speaks plain HTTP only.
+run: export SECURE_SSL_REDIRECT ?= false
 
-.PHONY: run test lint format migrate install install-dev schema check-migrations clean
+.PHONY: run serve test lint format migrate install install-dev schema check-migrations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +34,12 @@ migrate: install
 run: migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production serving: gunicorn with gunicorn.conf.py, static files through
+# WhiteNoise. Needs SECRET_KEY (and ALLOWED_HOSTS) like any production run.
+serve: migrate
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn --config gunicorn.conf.py
 
 test: install-dev
 	$(BIN)/pytest

@@ -1,0 +1,38 @@
+"""Gunicorn settings for production serving (`make serve`).
+
+Process-level knobs only; the application's settings stay in
+todo_project/settings.py. Each can be overridden from the environment
+(the names gunicorn itself documents where it has one).
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "todo_project.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# The usual (2 x cores) + 1 sync workers: requests are short and mostly
+# wait on the database.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+
+# A worker silent for this long is killed and replaced; on SIGTERM or SIGHUP
+# workers get graceful_timeout seconds to finish the requests they hold.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+
+# Recycle workers now and then, staggered, to bound any slow memory growth.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+
+# Access log on stdout (with the request id the application returns); the
+# application's own request line, with user and timing, goes to stderr.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# Lets the proxy in front pass the client's scheme; the application still
+# decides whether to trust it (SECURE_PROXY_SSL_HEADER).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

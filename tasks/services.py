@@ -1,0 +1,133 @@
+"""Task actions used by the management commands: export, import, purge.
+
+Import validates every row with the API's own serializer, so a file can
+never hold a task the API would refuse, and it is all-or-nothing.
+"""
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from rest_framework import serializers
+
+from tasks.models import Task
+from tasks.serializers import TaskSerializer
+
+EXPORT_FIELDS = [
+    "id",
+    "title",
+    "description",
+    "completed",
+    "completed_at",
+    "priority",
+    "due_date",
+    "created_at",
+    "updated_at",
+]
+# CSV has no null: an empty cell in these columns means null.
+NULLABLE_FIELDS = {"description", "completed_at", "priority", "due_date"}
+IMPORT_BATCH_SIZE = 500
+
+
+class TaskImportSerializer(TaskSerializer):
+    """The API's task rules, plus the fields a restore must carry over."""
+
+    id = serializers.UUIDField(required=False)
+    completed_at = serializers.DateTimeField(allow_null=True, required=False)
+    created_at = serializers.DateTimeField(required=False)
+    updated_at = serializers.DateTimeField(required=False)
+
+    class Meta(TaskSerializer.Meta):
+        read_only_fields = ["user_id"]
+
+
+def tasks_export(*, user, file_format: str) -> str:
+    rows = [
+        {name: value for name, value in TaskSerializer(task).data.items() if name in EXPORT_FIELDS}
+        for task in Task.objects.owned_by(user).order_by("created_at", "id")
+    ]
+    if file_format == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({name: "" if value is None else value for name, value in row.items()})
+    return out.getvalue()
+
+
+def parse_task_file(content: str, file_format: str) -> list[dict]:
+    if file_format == "json":
+        rows = json.loads(content)
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise ValueError("a JSON export is an array of task objects")
+        return rows
+    return [
+        {k: (None if v == "" and k in NULLABLE_FIELDS else v) for k, v in row.items()}
+        for row in csv.DictReader(io.StringIO(content))
+    ]
+
+
+def tasks_import(*, user, rows: list[dict]) -> int:
+    """Create (or, for the user's own ids, overwrite) the tasks; nothing if any row is bad.
+
+    A row whose id belongs to another user is imported under a new id: an
+    import never touches, nor reveals, another user's task.
+    """
+    validated = []
+    first_row_of_id = {}
+    for number, row in enumerate(rows, start=1):
+        serializer = TaskImportSerializer(data=row)
+        if not serializer.is_valid():
+            field, messages = next(iter(serializer.errors.items()))
+            raise ValidationError(f"row {number}: {field}: {messages[0]}")
+        task_id = serializer.validated_data.get("id")
+        if task_id in first_row_of_id:
+            raise ValidationError(f"row {number}: id: same id as row {first_row_of_id[task_id]}")
+        if task_id is not None:
+            first_row_of_id[task_id] = number
+        validated.append(serializer.validated_data)
+
+    wanted_ids = [data["id"] for data in validated if "id" in data]
+    owners = dict(Task.objects.filter(pk__in=wanted_ids).values_list("pk", "user_id"))
+    now = timezone.now()
+    tasks = []
+    # bulk_create stamps created_at/updated_at with "now"; a restore puts the
+    # file's timestamps back afterwards.
+    stamps = [(data.pop("created_at", None), data.pop("updated_at", None)) for data in validated]
+    for data in validated:
+        task = Task(user=user, **data)
+        if owners.get(task.pk, user.pk) != user.pk:
+            task.pk = Task._meta.pk.get_default()
+        if task.completed and task.completed_at is None:
+            task.completed_at = now
+        if not task.completed:
+            task.completed_at = None
+        tasks.append(task)
+
+    with transaction.atomic():
+        Task.objects.bulk_create(
+            tasks,
+            batch_size=IMPORT_BATCH_SIZE,
+            update_conflicts=True,
+            unique_fields=["id"],
+            update_fields=[f for f in EXPORT_FIELDS if f != "id"],
+        )
+        for task, (created_at, updated_at) in zip(tasks, stamps, strict=True):
+            task.created_at = created_at or task.created_at
+            task.updated_at = updated_at or task.updated_at
+        Task.objects.bulk_update(tasks, ["created_at", "updated_at"], batch_size=IMPORT_BATCH_SIZE)
+    return len(tasks)
+
+
+def tasks_purge_completed(*, older_than_days: int, dry_run: bool = False) -> int:
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    old = Task.objects.filter(completed=True, completed_at__lt=cutoff)
+    if dry_run:
+        return old.count()
+    deleted, _ = old.delete()
+    return deleted
