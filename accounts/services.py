@@ -1,6 +1,7 @@
 """Account actions that take more than one step: registration, tokens, passwords."""
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -71,6 +72,22 @@ def _validate_password(password: str, *, user: User, field: str) -> None:
         validate_password(password, user=user)
     except ValidationError as exc:
         raise ValidationError({field: exc.messages}) from exc
+
+
+class InvalidCredentials(exceptions.AuthenticationFailed):
+    # One message whether or not the address exists, so the endpoint does
+    # not tell which addresses have accounts.
+    default_detail = "Incorrect email or password."
+    default_code = "invalid_credentials"
+
+
+def user_log_in(*, request, email: str, password: str) -> tuple[User, dict[str, str]]:
+    """Check the credentials (inactive users are refused) and issue a token pair."""
+    user = authenticate(request, email=email, password=password)
+    if user is None:
+        raise InvalidCredentials()
+    update_last_login(None, user)
+    return user, tokens_for_user(user)
 
 
 def tokens_for_user(user: User) -> dict[str, str]:

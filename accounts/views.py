@@ -1,8 +1,7 @@
 """Account endpoints under /api/auth/: registration, JWT issuance, profile."""
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, permissions, status
+from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,13 +15,6 @@ from accounts.serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
-
-
-class InvalidCredentials(exceptions.AuthenticationFailed):
-    # One message whether or not the address exists, so the endpoint does
-    # not tell which addresses have accounts.
-    default_detail = "Incorrect email or password."
-    default_code = "invalid_credentials"
 
 
 class PublicAuthView(APIView):
@@ -63,11 +55,8 @@ class LoginView(PublicAuthView):
         request=LoginSerializer, responses={200: AuthResponseSerializer}, summary="Log in"
     )
     def post(self, request):
-        data = self.validated(LoginSerializer)
-        user = authenticate(request, email=data["email"], password=data["password"])
-        if user is None:
-            raise InvalidCredentials()
-        return Response(auth_body(user, services.tokens_for_user(user)))
+        user, tokens = services.user_log_in(request=request, **self.validated(LoginSerializer))
+        return Response(auth_body(user, tokens))
 
 
 class RefreshView(PublicAuthView):

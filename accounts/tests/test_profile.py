@@ -1,0 +1,133 @@
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.services import EMAIL_TAKEN
+from accounts.tests.api import (
+    assert_bearer_challenge,
+    assert_invalid,
+    assert_problem,
+    assert_user_body,
+    log_in,
+)
+from conftest import PASSWORD, UserFactory, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def update_me(client, **data):
+    return client.patch(reverse("auth-me"), data)
+
+
+def test_me_returns_the_callers_profile(auth_client, user, other_user):
+    response = auth_client.get(reverse("auth-me"))
+
+    assert response.status_code == 200
+    assert_user_body(response.json(), user)
+
+
+def test_me_patch_changes_the_name(auth_client, user):
+    response = update_me(auth_client, name="Ann Renamed")
+
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.name == "Ann Renamed"
+    assert_user_body(response.json(), user)
+
+
+def test_me_patch_changes_the_email_stored_lowercased(api_client, auth_client, user):
+    old_email = user.email
+
+    response = update_me(auth_client, email="Ann.New@Example.ORG")
+
+    assert response.status_code == 200
+    assert response.json()["email"] == "ann.new@example.org"
+    user.refresh_from_db()
+    assert user.email == "ann.new@example.org"
+    assert log_in(api_client, "ann.new@example.org")["user"]["id"] == str(user.pk)
+    response = api_client.post(reverse("auth-login"), {"email": old_email, "password": PASSWORD})
+    assert_problem(response, 401, "invalid_credentials")
+
+
+def test_me_patch_with_an_email_taken_in_another_case_is_400(auth_client, user, other_user):
+    old_email = user.email
+
+    response = update_me(auth_client, email=other_user.email.upper(), name="Ann Renamed")
+
+    assert assert_invalid(response) == {"email": [EMAIL_TAKEN]}
+    user.refresh_from_db()
+    assert user.email == old_email
+    assert user.name != "Ann Renamed"
+
+
+def test_me_patch_losing_a_race_for_the_email_is_400(auth_client, user, other_user, monkeypatch):
+    monkeypatch.setattr("accounts.services._email_taken", lambda *args, **kwargs: False)
+    old_email = user.email
+
+    response = update_me(auth_client, email=other_user.email.upper())
+
+    assert assert_invalid(response) == {"email": [EMAIL_TAKEN]}
+    user.refresh_from_db()
+    assert user.email == old_email
+
+
+def test_me_patch_with_the_callers_own_email_in_another_case_keeps_it():
+    user = UserFactory(email="ann@example.org")
+
+    response = update_me(client_for(user), email="ANN@Example.org", name="Ann")
+
+    assert response.status_code == 200
+    assert response.json()["email"] == "ann@example.org"
+    user.refresh_from_db()
+    assert user.email == "ann@example.org"
+    assert user.name == "Ann"
+
+
+def test_me_patch_ignores_id_and_date_joined(auth_client, user):
+    original_id, original_date_joined = user.pk, user.date_joined
+
+    response = update_me(
+        auth_client, id=str(uuid.uuid4()), date_joined="2000-01-01T00:00:00Z", name="Ann"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["id"] == str(original_id)
+    user.refresh_from_db()
+    assert user.pk == original_id
+    assert user.date_joined == original_date_joined
+    assert user.name == "Ann"
+    assert User.objects.count() == 1
+
+
+def test_me_patch_with_an_invalid_email_is_400(auth_client, user):
+    old_email = user.email
+
+    response = update_me(auth_client, email="not-an-email")
+
+    assert assert_invalid(response).keys() == {"email"}
+    user.refresh_from_db()
+    assert user.email == old_email
+
+
+def test_me_put_is_405(auth_client, user):
+    old_name = user.name
+
+    response = auth_client.put(reverse("auth-me"), {"email": user.email, "name": "Ann"})
+
+    assert_problem(response, 405, "method_not_allowed")
+    user.refresh_from_db()
+    assert user.name == old_name
+
+
+@pytest.mark.parametrize("method", ["get", "patch"])
+def test_me_without_credentials_is_401(api_client, user, method):
+    old_name = user.name
+
+    response = getattr(api_client, method)(reverse("auth-me"), {"name": "Intruder"})
+
+    assert_problem(response, 401, "not_authenticated")
+    assert_bearer_challenge(response)
+    user.refresh_from_db()
+    assert user.name == old_name
