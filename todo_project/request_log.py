@@ -35,6 +35,7 @@ class RequestLogMiddleware:
         supplied = request.headers.get("X-Request-ID", "")
         request_id = supplied if CLIENT_REQUEST_ID.match(supplied) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        path = request.get_full_path()  # as the client sent it, before any rewriting
         started = time.perf_counter()
         try:
             response = self.get_response(request)
@@ -43,13 +44,13 @@ class RequestLogMiddleware:
             logger.info(
                 "%s %s %s %.1fms user=%s",
                 request.method,
-                request.get_full_path(),
+                path,
                 response.status_code,
                 duration_ms,
                 _user_id(request),
                 extra={
                     "method": request.method,
-                    "path": request.get_full_path(),
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round(duration_ms, 1),
                     "user_id": _user_id(request),
