@@ -14,7 +14,8 @@ PRINT_SETTINGS = (
 
 
 def run_python(code: str, **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    test_run_only = ("SECRET_KEY", "DEBUG", "SECURE_SSL_REDIRECT")
+    clean = {k: v for k, v in os.environ.items() if k not in test_run_only}
     # A developer's own .env must not leak into these tests.
     clean.setdefault("ENV_FILE", os.devnull)
     return subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
@@ -75,3 +76,15 @@ def test_env_file_is_read_without_overriding_the_environment(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(" ", 2)[:2] == ["True", "420"]
     assert "['from-environment']" in result.stdout
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = run_python(
+        "import sys; sys.argv = ['manage.py', 'check', '--deploy', '--fail-level', 'WARNING']; "
+        "import manage; manage.main()",
+        DEBUG="false",
+        SECRET_KEY="k" * 20 + "-production-secret-of-fifty-plus-characters",
+        ALLOWED_HOSTS="todo.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
