@@ -41,3 +41,7 @@ class TokenPairSerializer(serializers.Serializer):
 
 class AuthResponseSerializer(TokenPairSerializer):
     user = UserSerializer()
+
+
+class AccountDeletionSerializer(serializers.Serializer):
+    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)

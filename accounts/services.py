@@ -148,3 +148,14 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
         user.save(update_fields=["password"])
         user_revoke_all_tokens(user=user)
     return tokens_for_user(user)
+
+
+def user_delete_account(*, user: User, password: str) -> None:
+    """Delete the user and, by cascade, their tasks; their tokens stop working."""
+    if not user.check_password(password):
+        raise ValidationError({"password": ["The password is incorrect."]})
+    with transaction.atomic():
+        # Blacklisted first: the blacklist outlives the user (its rows keep
+        # the token ids), so a refresh token stolen earlier stays refused.
+        user_revoke_all_tokens(user=user)
+        user.delete()

@@ -1,12 +1,13 @@
 """Account endpoints under /api/auth/: registration, JWT issuance, profile."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
 from accounts.serializers import (
+    AccountDeletionSerializer,
     AuthResponseSerializer,
     LoginSerializer,
     PasswordChangeSerializer,
@@ -15,6 +16,7 @@ from accounts.serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
+from todo_project.api.throttling import AuthAddressThrottle, AuthEmailThrottle, UserRateThrottle
 
 
 class PublicAuthView(APIView):
@@ -27,6 +29,8 @@ class PublicAuthView(APIView):
 
     authentication_classes = ()
     permission_classes = (permissions.AllowAny,)
+    throttle_classes = (AuthAddressThrottle, AuthEmailThrottle)
+    checks_credentials = True  # documents the 401 in the schema
 
     def get_authenticate_header(self, request):
         return 'Bearer realm="api"'
@@ -42,6 +46,9 @@ def auth_body(user, tokens):
 
 
 class RegisterView(PublicAuthView):
+    throttle_scope = "register"
+    checks_credentials = False
+
     @extend_schema(
         request=RegisterSerializer, responses={201: AuthResponseSerializer}, summary="Register"
     )
@@ -51,6 +58,8 @@ class RegisterView(PublicAuthView):
 
 
 class LoginView(PublicAuthView):
+    throttle_scope = "login"
+
     @extend_schema(
         request=LoginSerializer, responses={200: AuthResponseSerializer}, summary="Log in"
     )
@@ -60,6 +69,8 @@ class LoginView(PublicAuthView):
 
 
 class RefreshView(PublicAuthView):
+    throttle_scope = "refresh"
+
     @extend_schema(
         request=RefreshSerializer,
         responses={200: TokenPairSerializer},
@@ -71,6 +82,8 @@ class RefreshView(PublicAuthView):
 
 
 class LogoutView(PublicAuthView):
+    throttle_scope = "refresh"
+
     @extend_schema(
         request=RefreshSerializer,
         responses={204: OpenApiResponse(description="The refresh token is revoked.")},
@@ -85,9 +98,16 @@ class LogoutView(PublicAuthView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeView(generics.RetrieveUpdateAPIView):
+@extend_schema_view(
+    destroy=extend_schema(
+        request=AccountDeletionSerializer,
+        summary="Delete the account",
+        description="Deletes the caller, all their tasks, and revokes their tokens.",
+    )
+)
+class MeView(generics.RetrieveUpdateDestroyAPIView):
     serializer_class = UserSerializer
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def get_object(self):
         return self.request.user
@@ -95,8 +115,17 @@ class MeView(generics.RetrieveUpdateAPIView):
     def perform_update(self, serializer):
         services.user_update_profile(user=self.request.user, **serializer.validated_data)
 
+    def destroy(self, request, *args, **kwargs):
+        serializer = AccountDeletionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_delete_account(user=request.user, **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class PasswordChangeView(APIView):
+    throttle_classes = (UserRateThrottle, AuthAddressThrottle, AuthEmailThrottle)
+    throttle_scope = "password"
+
     @extend_schema(
         request=PasswordChangeSerializer,
         responses={200: TokenPairSerializer},

@@ -3,22 +3,18 @@
 from django.db import DatabaseError, connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
-from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from todo_project.api.errors import DatabaseUnavailable
+
 STATUS_BODY = inline_serializer("HealthStatus", {"status": serializers.CharField()})
-
-
-class DatabaseUnavailable(APIException):
-    status_code = 503
-    default_detail = "The database is not answering. Try again shortly."
-    default_code = "database_unavailable"
 
 
 class ProbeView(APIView):
     authentication_classes = ()
     permission_classes = (permissions.AllowAny,)
+    throttle_classes = ()
 
 
 class LivenessView(ProbeView):

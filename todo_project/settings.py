@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "todo_project.api.errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "todo_project.urls"
@@ -103,11 +104,53 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast (and answer 503) when the server is unreachable, rather than
+    # holding a worker for the operating system's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Caches -----------------------------------------------------------------
+
+# "default" holds the authentication throttles' counters, which must be shared
+# by every worker process: the database (table created by `createcachetable`)
+# unless REDIS_URL names a Redis server. "throttle" counts task API requests
+# per user and must cost no SQL query: Redis when available, otherwise each
+# process's own memory, which makes that limit approximate (per process).
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        },
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
 
 # --- Accounts and passwords -------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+
+# Argon2 for new hashes; PBKDF2 hashes made earlier still verify and are
+# upgraded to Argon2 at the next successful login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -158,6 +201,15 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # POST is never redirected.
 APPEND_SLASH = False
 
+# Largest request body accepted (bytes); larger ones are refused with 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_BODY_MAX_BYTES", default=256 * 1024)
+
+# Where the client's address comes from for per-address limits. Empty: the
+# connection's address (REMOTE_ADDR). Behind a proxy, the header it sets,
+# e.g. X-Forwarded-For (its last entry, the one the proxy added, is used) or
+# X-Real-IP; only name a header that the proxy always overwrites.
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
+
 CORS_ALLOWED_ORIGINS = env.list(
     "CORS_ALLOWED_ORIGINS",
     default=[
@@ -175,16 +227,27 @@ CORS_EXPOSE_HEADERS = ["Link", "X-Total-Count", "Location"]
 REST_FRAMEWORK = {
     # Authentication is the default everywhere; public endpoints opt out.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.BearerTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["todo_project.api.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["todo_project.api.throttling.UserRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "todo_project.api.pagination.HeaderPagination",
     "EXCEPTION_HANDLER": "todo_project.api.errors.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "todo_project.api.schema.ProblemAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# Request rates ("N/second|minute|hour|day"). The auth endpoints are limited per
+# client address and per email; the task API per user.
+THROTTLE_RATES = {
+    "login": env.str("THROTTLE_LOGIN_RATE", default="10/minute"),
+    "register": env.str("THROTTLE_REGISTER_RATE", default="10/minute"),
+    "refresh": env.str("THROTTLE_REFRESH_RATE", default="10/minute"),
+    "password": env.str("THROTTLE_PASSWORD_RATE", default="10/minute"),
+    "tasks": env.str("THROTTLE_TASKS_RATE", default="1000/minute"),
 }
 
 SIMPLE_JWT = {

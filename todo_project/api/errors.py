@@ -10,8 +10,11 @@ pages through the `handler*` views wired in the root URLconf.
 
 from http import HTTPStatus
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -21,7 +24,25 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 NOT_FOUND_DETAIL = "No resource was found at this address."
+DATABASE_RETRY_AFTER_SECONDS = 5
 INVALID_TOKEN_DETAIL = "The access token is invalid or has expired. Refresh it or log in again."  # noqa: S105
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = "The service cannot reach its database right now. Try again shortly."
+    default_code = "database_unavailable"
+    wait = DATABASE_RETRY_AFTER_SECONDS
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
+
+    def __init__(self):
+        limit_kib = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        super().__init__(f"The request body is larger than the {limit_kib} KiB accepted.")
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -76,6 +97,12 @@ def problem_exception_handler(exc, context):
 
 
 def _as_api_exception(exc):
+    # A lost or refused connection (or SQLite's "database is locked") is
+    # temporary: 503 with Retry-After, and the next request reconnects.
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return DatabaseUnavailable()
+    if isinstance(exc, RequestDataTooBig):
+        return RequestTooLarge()
     if isinstance(exc, Http404):
         return exceptions.NotFound(NOT_FOUND_DETAIL)
     if isinstance(exc, DjangoPermissionDenied):
@@ -136,6 +163,9 @@ def _problem_response(status: int, code: str, detail: str) -> JsonResponse:
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        error = RequestTooLarge()
+        return _problem_response(error.status_code, error.default_code, str(error.detail))
     return _problem_response(400, "bad_request", "The request could not be understood.")
 
 
@@ -147,6 +177,25 @@ def permission_denied(request, exception=None):
 
 def not_found(request, exception=None):
     return _problem_response(404, "not_found", NOT_FOUND_DETAIL)
+
+
+class DatabaseUnavailableMiddleware:
+    """The same 503 for pages outside the API (the admin) when the database is down."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            response = _problem_response(
+                503, DatabaseUnavailable.default_code, str(DatabaseUnavailable.default_detail)
+            )
+            response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+            return response
+        return None
 
 
 def server_error(request):

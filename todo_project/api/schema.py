@@ -5,6 +5,7 @@ AutoSchema adds the problem+json error responses (and their headers) that
 apply to each operation, so clients see one error format everywhere.
 """
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.openapi import AutoSchema
 from rest_framework.permissions import AllowAny
 
@@ -32,6 +33,12 @@ ERROR_DESCRIPTIONS = {
     415: "The request body is not JSON.",
     429: "Too many requests: wait `Retry-After` seconds.",
 }
+
+
+class BearerTokenScheme(SimpleJWTScheme):
+    """Documents the project's strict Bearer authentication as simplejwt's scheme."""
+
+    target_class = "accounts.authentication.BearerTokenAuthentication"
 
 
 class ProblemAutoSchema(AutoSchema):
