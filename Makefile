@@ -30,6 +30,7 @@ install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 
 run: migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -62,3 +63,14 @@ check-migrations: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# Browser tests (browser_tests/): Playwright drives Debian's Chromium against
+# the application served the production way (gunicorn, DEBUG off). Chromium
+# comes from apt, not from `playwright install`.
+.PHONY: browser-deps test-browser
+
+browser-deps: install-dev
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+
+test-browser: install-dev browser-deps
+	$(BIN)/pytest -c browser_tests/pytest.ini browser_tests

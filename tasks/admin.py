@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 
 from tasks.models import Task
@@ -67,9 +67,9 @@ class TaskAdmin(admin.ModelAdmin):
         # The same update the API's complete endpoint runs, so completed_at
         # follows the same rule.
         count = queryset.set_completed(True)
-        self.message_user(request, f"{count} task(s) marked as completed.")
+        self.message_user(request, f"{count} task(s) marked as completed.", messages.SUCCESS)
 
     @admin.action(description="Mark selected tasks as pending")
     def mark_pending(self, request, queryset):
         count = queryset.set_completed(False)
-        self.message_user(request, f"{count} task(s) marked as pending.")
+        self.message_user(request, f"{count} task(s) marked as pending.", messages.SUCCESS)

@@ -1,0 +1,106 @@
+"""The application served the production way: release commands, then gunicorn.
+
+Settings are production ones (DEBUG off, secure cookies, HSTS) except that the
+server speaks plain HTTP on loopback, so SECURE_SSL_REDIRECT is off.
+"""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from browser_tests.api import LOOPBACK
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+READY_TIMEOUT_SECONDS = 30
+STOP_TIMEOUT_SECONDS = 30
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ProductionServer:
+    def __init__(self, *, database_url: str, workdir: Path, log_path: Path):
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+        self.env = {
+            **os.environ,
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": database_url,
+            "WEB_CONCURRENCY": "2",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            # A developer's .env must not change what is being tested.
+            "ENV_FILE": str(workdir / "absent.env"),
+        }
+
+    def manage(self, *args: str, env: dict[str, str] | None = None) -> None:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=PROJECT_DIR,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"manage.py {' '.join(args)} exited {result.returncode}:\n"
+                f"{result.stdout}{result.stderr}"
+            )
+
+    def start(self) -> None:
+        self.manage("migrate", "--noinput")
+        # The database cache holding the authentication throttles is not a
+        # model, so migrate does not create its table.
+        self.manage("createcachetable")
+        self.manage("collectstatic", "--noinput")
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+                cwd=PROJECT_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.wait_until_ready()
+
+    def wait_until_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited {self.process.returncode}:\n{self.log()}")
+            try:
+                with LOOPBACK.open(f"{self.url}/health/ready/", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:  # refused, timed out, or 503 (HTTPError) while starting
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(
+            f"{self.url}/health/ready/ not ready after {READY_TIMEOUT_SECONDS} s:\n{self.log()}"
+        )
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()  # gunicorn's graceful shutdown
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text() if self.log_path.exists() else ""
