@@ -28,8 +28,11 @@ EXPORT_FIELDS = [
     "created_at",
     "updated_at",
 ]
-# CSV has no null: an empty cell in these columns means null.
+# CSV has no null: an empty cell in these columns means null...
 NULLABLE_FIELDS = {"description", "completed_at", "priority", "due_date"}
+# ...and in these that the value is not given (a new id, "now", not
+# completed), as when the key is left out of a JSON object.
+OPTIONAL_FIELDS = {"id", "completed", "created_at", "updated_at"}
 IMPORT_BATCH_SIZE = 500
 
 
@@ -66,10 +69,17 @@ def parse_task_file(content: str, file_format: str) -> list[dict]:
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise ValueError("a JSON export is an array of task objects")
         return rows
-    return [
-        {k: (None if v == "" and k in NULLABLE_FIELDS else v) for k, v in row.items()}
-        for row in csv.DictReader(io.StringIO(content))
-    ]
+    try:
+        return [
+            {
+                name: None if value == "" and name in NULLABLE_FIELDS else value
+                for name, value in row.items()
+                if not (value == "" and name in OPTIONAL_FIELDS)
+            }
+            for row in csv.DictReader(io.StringIO(content, newline=""))
+        ]
+    except csv.Error as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def tasks_import(*, user, rows: list[dict]) -> int:
@@ -125,7 +135,10 @@ def tasks_import(*, user, rows: list[dict]) -> int:
 
 
 def tasks_purge_completed(*, older_than_days: int, dry_run: bool = False) -> int:
-    cutoff = timezone.now() - timedelta(days=older_than_days)
+    try:
+        cutoff = timezone.now() - timedelta(days=older_than_days)
+    except OverflowError:
+        return 0  # a cutoff before year 1: nothing was completed that long ago
     old = Task.objects.filter(completed=True, completed_at__lt=cutoff)
     if dry_run:
         return old.count()

@@ -30,7 +30,9 @@ class Command(BaseCommand):
         path = Path(file)
         file_format = format or ("csv" if path.suffix.lower() == ".csv" else "json")
         try:
-            rows = parse_task_file(path.read_text(encoding="utf-8"), file_format)
+            # newline="" keeps line breaks inside CSV cells as they were written.
+            with path.open(encoding="utf-8", newline="") as export:
+                rows = parse_task_file(export.read(), file_format)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
         except (ValueError, json.JSONDecodeError) as exc:

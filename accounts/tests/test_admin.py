@@ -1,0 +1,297 @@
+"""The user admin: email is the login (no username anywhere), passwords, task counts."""
+
+import html
+import re
+
+import pytest
+from django.contrib.auth import authenticate
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from conftest import PASSWORD, TaskFactory, UserFactory
+from tasks.models import Task
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "An0ther-Strong-passw0rd!"
+TASK_COUNT_CELL = re.compile(r'<td class="field-task_count">(.*?)</td>', re.S)
+LINK = re.compile(r'^<a href="([^"]+)">(\d+)</a>$')
+
+
+@pytest.fixture
+def superuser():
+    return User.objects.create_superuser(
+        email="operator@example.org", password=PASSWORD, name="Operator"
+    )
+
+
+@pytest.fixture
+def admin_session(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+def add_form(**overrides) -> dict:
+    return {
+        "email": "new.person@example.org",
+        "name": "New Person",
+        "usable_password": "true",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        "_save": "Save",
+        **overrides,
+    }
+
+
+def tasks_changelist_for(user) -> str:
+    return f"{reverse('admin:tasks_task_changelist')}?user__id__exact={user.pk}"
+
+
+# --- Adding a user ----------------------------------------------------------
+
+
+def test_add_form_asks_for_email_name_password_and_confirmation_and_no_username(
+    admin_session,
+):
+    response = admin_session.get(reverse("admin:accounts_user_add"))
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert {"email", "name", "password1", "password2"} <= set(form.fields)
+    assert "username" not in form.fields
+    page = response.content.decode()
+    for name in ("email", "name", "password1", "password2"):
+        assert f'name="{name}"' in page
+    assert "username" not in page.lower()
+
+
+def test_adding_a_user_gives_them_a_password_they_can_log_in_with(admin_session, api_client):
+    response = admin_session.post(
+        reverse("admin:accounts_user_add"), add_form(email="New.Person@Example.ORG")
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user = User.objects.get(email="new.person@example.org")
+    assert user.name == "New Person"
+    assert user.has_usable_password()
+    assert not user.is_staff and not user.is_superuser
+    assert authenticate(email="new.person@example.org", password=NEW_PASSWORD) == user
+    login = api_client.post(
+        reverse("auth-login"), {"email": "new.person@example.org", "password": NEW_PASSWORD}
+    )
+    assert login.status_code == 200, login.content
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"password2": "not-the-same-passw0rd!"}, "password2"),
+        ({"email": "not-an-address"}, "email"),
+        ({"email": ""}, "email"),
+        ({"password1": "12345", "password2": "12345"}, "password2"),
+    ],
+    ids=["mismatched-passwords", "bad-email", "no-email", "weak-password"],
+)
+def test_add_form_refuses_bad_input_and_creates_nobody(admin_session, overrides, field):
+    users_before = User.objects.count()
+
+    response = admin_session.post(reverse("admin:accounts_user_add"), add_form(**overrides))
+
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    assert User.objects.count() == users_before
+
+
+def test_add_form_refuses_an_email_taken_in_another_case(admin_session):
+    UserFactory(email="taken@example.org")
+
+    response = admin_session.post(
+        reverse("admin:accounts_user_add"), add_form(email="TAKEN@example.org")
+    )
+
+    assert response.status_code == 200
+    assert "email" in response.context["adminform"].form.errors
+    assert User.objects.filter(email="taken@example.org").count() == 1
+
+
+# --- Changing a user --------------------------------------------------------
+
+
+def test_change_page_has_no_username_and_links_to_the_users_tasks(admin_session, user):
+    response = admin_session.get(reverse("admin:accounts_user_change", args=[user.pk]))
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "username" not in form.fields
+    page = response.content.decode()
+    assert "username" not in page.lower()
+    assert f'href="{html.escape(tasks_changelist_for(user))}"' in page
+
+
+def test_editing_a_user_in_the_admin_keeps_their_password(admin_session, user):
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+
+    response = admin_session.post(
+        url,
+        {
+            "email": user.email,
+            "name": "Renamed",
+            "is_active": "on",
+            "groups": [],
+            "user_permissions": [],
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert user.name == "Renamed"
+    assert user.check_password(PASSWORD)
+
+
+def test_change_password_form_sets_a_new_password(admin_session, user):
+    url = f"/admin/accounts/user/{user.pk}/password/"
+    assert url == reverse("admin:auth_user_password_change", args=[user.pk])
+
+    page = admin_session.get(url)
+    response = admin_session.post(
+        url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
+    )
+
+    assert page.status_code == 200
+    assert response.status_code == 302, response.context["form"].errors
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert not user.check_password(PASSWORD)
+    assert authenticate(email=user.email, password=NEW_PASSWORD) == user
+
+
+def test_change_password_form_refuses_mismatched_passwords(admin_session, user):
+    url = f"/admin/accounts/user/{user.pk}/password/"
+
+    response = admin_session.post(
+        url,
+        {"password1": NEW_PASSWORD, "password2": "different-passw0rd!", "usable_password": "true"},
+    )
+
+    assert response.status_code == 200
+    assert "password2" in response.context["form"].errors
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_deleting_users_from_the_change_list_deletes_their_tasks(admin_session):
+    leaving, staying = UserFactory(), UserFactory()
+    TaskFactory.create_batch(2, user=leaving)
+    TaskFactory(user=staying)
+
+    response = admin_session.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [str(leaving.pk)], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=leaving.pk).exists()
+    assert list(Task.objects.values_list("user", flat=True)) == [staying.pk]
+
+
+# --- The change list: task counts -----------------------------------------
+
+
+def task_count_cells(response) -> dict[str, tuple[str, int]]:
+    """{user id: (href, count)} of the change list's task count column."""
+    assert response.status_code == 200
+    cells = {}
+    for user, cell in zip(
+        response.context["cl"].result_list,
+        TASK_COUNT_CELL.findall(response.content.decode()),
+        strict=True,
+    ):
+        match = LINK.match(cell.strip())
+        assert match, cell
+        cells[str(user.pk)] = (html.unescape(match[1]), int(match[2]))
+    return cells
+
+
+def test_change_list_shows_each_users_task_count_linked_to_their_tasks(admin_session, superuser):
+    busy, idle = UserFactory(), UserFactory()
+    TaskFactory.create_batch(3, user=busy)
+    TaskFactory(user=busy, completed=True)
+    TaskFactory.create_batch(2)  # someone else's
+
+    cells = task_count_cells(admin_session.get(reverse("admin:accounts_user_changelist")))
+
+    assert cells[str(busy.pk)] == (tasks_changelist_for(busy), 4)
+    assert cells[str(idle.pk)] == (tasks_changelist_for(idle), 0)
+    assert cells[str(superuser.pk)] == (tasks_changelist_for(superuser), 0)
+
+
+def test_task_count_link_opens_the_change_list_of_exactly_those_tasks(admin_session):
+    owner = UserFactory()
+    mine = TaskFactory.create_batch(3, user=owner)
+    TaskFactory.create_batch(2)
+    cells = task_count_cells(admin_session.get(reverse("admin:accounts_user_changelist")))
+    href, count = cells[str(owner.pk)]
+
+    response = admin_session.get(href)
+
+    assert response.status_code == 200
+    shown = response.context["cl"].result_list
+    assert {task.pk for task in shown} == {task.pk for task in mine}
+    assert len(shown) == count
+
+
+def test_change_list_can_be_sorted_by_task_count(admin_session, superuser):
+    few, many = UserFactory(), UserFactory()
+    TaskFactory(user=few)
+    TaskFactory.create_batch(3, user=many)
+    task_count_column = 3  # 1-based: email, name, tasks
+
+    response = admin_session.get(
+        reverse("admin:accounts_user_changelist"), {"o": f"-{task_count_column}"}
+    )
+
+    assert [user.pk for user in response.context["cl"].result_list] == [
+        many.pk,
+        few.pk,
+        superuser.pk,
+    ]
+
+
+def user_changelist_queries(client) -> tuple[int, int]:
+    """How many queries one change list page ran, and how many users it showed."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:accounts_user_changelist"))
+    assert response.status_code == 200
+    return len(queries), len(task_count_cells(response))
+
+
+def create_users_with_tasks(count: int) -> None:
+    for number in range(count):
+        TaskFactory.create_batch(number % 3, user=UserFactory())
+
+
+def test_change_list_runs_the_same_number_of_queries_for_3_and_30_users(admin_session):
+    create_users_with_tasks(2)  # and the operator: 3
+    admin_session.get(reverse("admin:accounts_user_changelist"))  # warm-up
+
+    few, shown_few = user_changelist_queries(admin_session)
+    create_users_with_tasks(27)
+    many, shown_many = user_changelist_queries(admin_session)
+
+    assert (shown_few, shown_many) == (3, 30)
+    assert many == few
+
+
+def test_search_finds_users_by_email_or_name(admin_session):
+    UserFactory(email="grace@example.org", name="Grace Hopper")
+    UserFactory(email="alan@example.org", name="Alan Turing")
+    changelist = reverse("admin:accounts_user_changelist")
+
+    by_email = admin_session.get(changelist, {"q": "grace@"}).context["cl"].result_list
+    by_name = admin_session.get(changelist, {"q": "turing"}).context["cl"].result_list
+
+    assert [user.email for user in by_email] == ["grace@example.org"]
+    assert [user.email for user in by_name] == ["alan@example.org"]

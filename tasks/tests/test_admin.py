@@ -1,0 +1,383 @@
+"""The task admin: what the change list shows, how it filters and searches, its actions."""
+
+import html
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from accounts.models import User
+from conftest import PASSWORD, TaskFactory, UserFactory
+from tasks.models import Task
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:tasks_task_changelist"
+
+
+@pytest.fixture
+def superuser():
+    return User.objects.create_superuser(
+        email="operator@example.org", password=PASSWORD, name="Operator"
+    )
+
+
+@pytest.fixture
+def admin_session(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+def changelist_url(**params) -> str:
+    url = reverse(CHANGELIST)
+    if params:
+        url += "?" + "&".join(f"{name}={value}" for name, value in params.items())
+    return url
+
+
+ROW = re.compile(r"<tr[^>]*>(.*?)</tr>", re.S)
+CELL = re.compile(r'<t[hd] class="field-(\w+)[^"]*"[^>]*>(.*?)</t[hd]>', re.S)
+IMAGE_ALT = re.compile(r'<img [^>]*alt="([^"]*)"[^>]*>')
+TAG = re.compile(r"<[^>]+>")
+
+
+def displayed_rows(response) -> list[dict[str, str]]:
+    """The change list's result table as one {column: text shown} per row."""
+    assert response.status_code == 200, response.content[:500]
+    if response.context["cl"].result_count == 0:
+        return []
+    page = response.content.decode()
+    table = page.split('id="result_list"', 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1]
+    return [
+        {
+            name: html.unescape(TAG.sub("", IMAGE_ALT.sub(r"\1", content))).strip()
+            for name, content in CELL.findall(row)
+        }
+        for row in ROW.findall(body)
+    ]
+
+
+def shown_titles(response) -> set[str]:
+    return {row["title"] for row in displayed_rows(response)}
+
+
+def shown_datetime(value) -> str:
+    return formats.localize(timezone.template_localtime(value))
+
+
+# --- What the change list shows -----------------------------------------------
+
+
+def test_change_list_shows_title_owner_email_completion_priority_due_date_and_creation(
+    admin_session,
+):
+    owner = UserFactory(email="ann@example.org")
+    due = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    full = TaskFactory(
+        user=owner, title="Write report", priority="medium", due_date=due, completed=True
+    )
+    bare = TaskFactory(user=owner, title="Sketch ideas")
+
+    rows = {row["title"]: row for row in displayed_rows(admin_session.get(changelist_url()))}
+
+    assert rows.keys() == {"Write report", "Sketch ideas"}
+    assert rows["Write report"] == {
+        "title": "Write report",
+        "owner_email": "ann@example.org",
+        "completed": "True",
+        "priority": "Medium",
+        "due_date": shown_datetime(due),
+        "created_at": shown_datetime(full.created_at),
+    }
+    assert rows["Sketch ideas"] == {
+        "title": "Sketch ideas",
+        "owner_email": "ann@example.org",
+        "completed": "False",
+        "priority": "-",
+        "due_date": "-",
+        "created_at": shown_datetime(bare.created_at),
+    }
+
+
+def test_change_list_can_be_sorted_by_owner_email(admin_session):
+    TaskFactory(user=UserFactory(email="zoe@example.org"), title="Zoe's")
+    TaskFactory(user=UserFactory(email="adam@example.org"), title="Adam's")
+    owner_column = 2  # 1-based, after the title
+
+    response = admin_session.get(changelist_url(o=owner_column))
+
+    assert [row["owner_email"] for row in displayed_rows(response)] == [
+        "adam@example.org",
+        "zoe@example.org",
+    ]
+
+
+def test_change_list_offers_completed_priority_due_and_owner_filters(admin_session):
+    # The owner filter only shows once there is more than one owner to choose from.
+    TaskFactory.create_batch(2)
+
+    response = admin_session.get(changelist_url())
+
+    titles = [str(spec.title) for spec in response.context["cl"].filter_specs]
+    assert titles == ["completed", "priority", "due", "user"]
+
+
+# --- Filters ----------------------------------------------------------------
+
+
+def test_completed_filter_shows_only_tasks_in_that_state(admin_session):
+    TaskFactory(title="Done", completed=True)
+    TaskFactory(title="Open")
+
+    assert shown_titles(admin_session.get(changelist_url(completed__exact=1))) == {"Done"}
+    assert shown_titles(admin_session.get(changelist_url(completed__exact=0))) == {"Open"}
+
+
+def test_priority_filter_shows_one_priority_or_tasks_without_one(admin_session):
+    TaskFactory(title="Urgent", priority="high")
+    TaskFactory(title="Someday", priority="low")
+    TaskFactory(title="Unranked", priority=None)
+
+    assert shown_titles(admin_session.get(changelist_url(priority__exact="high"))) == {"Urgent"}
+    assert shown_titles(admin_session.get(changelist_url(priority__isnull="True"))) == {"Unranked"}
+
+
+@pytest.fixture
+def tasks_due_around_now():
+    """Tasks due either side of each edge of the due filter's choices, whatever the time."""
+    now = timezone.now()
+    start_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    end_of_today = start_of_today + timedelta(days=1)
+    due = {
+        "last week": now - timedelta(days=7),
+        "done last week": now - timedelta(days=7),
+        "just before today": start_of_today - timedelta(minutes=1),
+        "earlier today": start_of_today + (now - start_of_today) / 2,
+        "later today": now + (end_of_today - now) / 2,
+        "start of tomorrow": end_of_today + timedelta(minutes=1),
+        "in six days": now + timedelta(days=6),
+        "in eight days": now + timedelta(days=8),
+        "no due date": None,
+    }
+    for title, due_date in due.items():
+        TaskFactory(title=title, due_date=due_date, completed=title.startswith("done"))
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [
+        ("overdue", {"last week", "just before today", "earlier today"}),
+        ("today", {"earlier today", "later today"}),
+        ("week", {"later today", "start of tomorrow", "in six days"}),
+        ("none", {"no due date"}),
+    ],
+)
+@pytest.mark.usefixtures("tasks_due_around_now")
+def test_due_filter_shows_tasks_due_in_that_period(admin_session, choice, expected):
+    assert shown_titles(admin_session.get(changelist_url(due=choice))) == expected
+
+
+def test_due_filter_lists_its_four_choices(admin_session):
+    TaskFactory()
+
+    response = admin_session.get(changelist_url())
+
+    due_filter = next(s for s in response.context["cl"].filter_specs if str(s.title) == "due")
+    assert [value for value, _ in due_filter.lookup_choices] == [
+        "overdue",
+        "today",
+        "week",
+        "none",
+    ]
+
+
+def test_owner_filter_shows_only_that_users_tasks(admin_session):
+    ann, bob = UserFactory(), UserFactory()
+    TaskFactory(user=ann, title="Ann's")
+    TaskFactory(user=bob, title="Bob's")
+
+    response = admin_session.get(changelist_url(user__id__exact=ann.pk))
+
+    assert shown_titles(response) == {"Ann's"}
+    owner_filter = next(s for s in response.context["cl"].filter_specs if str(s.title) == "user")
+    assert {str(pk) for pk, _ in owner_filter.lookup_choices} == {str(ann.pk), str(bob.pk)}
+
+
+# --- Search and date hierarchy ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("groceries", {"Buy groceries"}),
+        ("plumber", {"Fix the sink"}),
+        ("carol@", {"Carol's chore"}),
+        ("nothing-like-this", set()),
+    ],
+)
+def test_search_looks_in_title_description_and_owner_email(admin_session, term, expected):
+    TaskFactory(title="Buy groceries")
+    TaskFactory(title="Fix the sink", description="Call the plumber first")
+    TaskFactory(title="Carol's chore", user=UserFactory(email="carol@example.org"))
+
+    assert shown_titles(admin_session.get(changelist_url(q=term))) == expected
+
+
+def test_date_hierarchy_drills_down_by_creation_date(admin_session):
+    old = TaskFactory(title="Last year")
+    TaskFactory(title="This year")
+    Task.objects.filter(pk=old.pk).update(created_at=datetime(2024, 3, 5, 12, tzinfo=UTC))
+
+    top = admin_session.get(changelist_url())
+    year = admin_session.get(changelist_url(created_at__year=2024))
+
+    assert top.context["cl"].date_hierarchy == "created_at"
+    assert 'href="?created_at__year=2024"' in top.content.decode()
+    assert shown_titles(year) == {"Last year"}
+
+
+# --- Actions ----------------------------------------------------------------
+
+
+def run_action(client, action: str, tasks):
+    return client.post(
+        changelist_url(),
+        {"action": action, "_selected_action": [str(task.pk) for task in tasks]},
+        follow=True,
+    )
+
+
+def test_mark_completed_completes_the_selected_tasks_and_stamps_them(admin_session):
+    pending = TaskFactory(title="Pending")
+    done = TaskFactory(title="Done before", completed=True)
+    Task.objects.filter(pk=done.pk).update(completed_at=datetime(2025, 1, 2, tzinfo=UTC))
+    untouched = TaskFactory(title="Not selected")
+    before = timezone.now()
+
+    response = run_action(admin_session, "mark_completed", [pending, done])
+
+    assert response.status_code == 200
+    assert "2 task(s) marked as completed." in [str(m) for m in response.context["messages"]]
+    pending.refresh_from_db()
+    done.refresh_from_db()
+    untouched.refresh_from_db()
+    assert pending.completed is True
+    assert before <= pending.completed_at <= timezone.now()
+    assert done.completed is True
+    assert done.completed_at == datetime(2025, 1, 2, tzinfo=UTC)
+    assert untouched.completed is False
+    assert untouched.completed_at is None
+
+
+def test_mark_pending_reopens_the_selected_tasks_and_clears_their_stamp(admin_session):
+    done = TaskFactory(title="Done", completed=True)
+    already_pending = TaskFactory(title="Pending")
+    untouched = TaskFactory(title="Not selected", completed=True)
+
+    response = run_action(admin_session, "mark_pending", [done, already_pending])
+
+    assert "2 task(s) marked as pending." in [str(m) for m in response.context["messages"]]
+    done.refresh_from_db()
+    already_pending.refresh_from_db()
+    untouched.refresh_from_db()
+    assert (done.completed, done.completed_at) == (False, None)
+    assert (already_pending.completed, already_pending.completed_at) == (False, None)
+    assert untouched.completed is True
+    assert untouched.completed_at is not None
+
+
+def test_actions_apply_to_a_searched_change_list(admin_session):
+    owner = UserFactory(email="dora@example.org")
+    mine = TaskFactory(user=owner, title="Dora's")
+
+    admin_session.post(
+        changelist_url(q="dora@"),
+        {"action": "mark_completed", "_selected_action": [str(mine.pk)]},
+    )
+
+    mine.refresh_from_db()
+    assert mine.completed is True
+    assert mine.completed_at is not None
+
+
+# --- Query count ------------------------------------------------------------
+
+
+def changelist_queries(client) -> tuple[int, int]:
+    """How many queries one change list page ran, and how many tasks it showed."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(changelist_url())
+    assert response.status_code == 200
+    return len(queries), len(response.context["cl"].result_list)
+
+
+def create_spread_tasks(count: int, owners: int) -> None:
+    users = UserFactory.create_batch(owners)
+    for number in range(count):
+        TaskFactory(
+            user=users[number % owners],
+            priority=["low", "medium", "high", None][number % 4],
+            completed=number % 3 == 0,
+        )
+
+
+def test_change_list_runs_the_same_number_of_queries_for_5_and_100_tasks(admin_session):
+    create_spread_tasks(5, owners=5)
+    admin_session.get(changelist_url())  # warm-up: per-process caches such as content types
+
+    few, shown_few = changelist_queries(admin_session)
+    create_spread_tasks(95, owners=10)
+    many, shown_many = changelist_queries(admin_session)
+
+    assert (shown_few, shown_many) == (5, 100)
+    assert many == few
+
+
+# --- Change form ------------------------------------------------------------
+
+
+def test_change_form_completing_a_task_stamps_it_and_reopening_clears_it(admin_session):
+    task = TaskFactory(title="Edit me", priority="low")
+    url = reverse("admin:tasks_task_change", args=[task.pk])
+    form = {
+        "user": str(task.user.pk),
+        "title": "Edited",
+        "description": "",
+        "priority": "high",
+        "due_date_0": "",
+        "due_date_1": "",
+        "_save": "Save",
+    }
+
+    completing = admin_session.post(url, {**form, "completed": "on"})
+    task.refresh_from_db()
+    stamped = task.completed_at
+    reopening = admin_session.post(url, form)
+    task.refresh_from_db()
+
+    assert completing.status_code == reopening.status_code == 302
+    assert stamped is not None
+    assert (task.title, task.priority, task.completed, task.completed_at) == (
+        "Edited",
+        "high",
+        False,
+        None,
+    )
+
+
+def test_owner_autocomplete_finds_users_by_email(admin_session):
+    wanted = UserFactory(email="erin@example.org")
+    UserFactory(email="frank@example.org")
+
+    response = admin_session.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "tasks", "model_name": "task", "field_name": "user", "term": "erin"},
+    )
+
+    assert response.status_code == 200
+    assert [result["id"] for result in response.json()["results"]] == [str(wanted.pk)]

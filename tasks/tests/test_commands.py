@@ -1,0 +1,606 @@
+"""The operator commands: seed_demo, export_tasks, import_tasks and purge_completed.
+
+Most tests call the commands in-process against the test database. The few
+that need a real process (exit status, what reaches the terminal) run
+`manage.py` against a throwaway SQLite file, never the configured database.
+"""
+
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from conftest import TaskFactory, UserFactory
+from tasks.models import Task
+
+EXPORT_FIELDS = [
+    "id",
+    "title",
+    "description",
+    "completed",
+    "completed_at",
+    "priority",
+    "due_date",
+    "created_at",
+    "updated_at",
+]
+
+
+def run(command: str, *args: str) -> tuple[str, str]:
+    """Run a command in-process; returns what it wrote to stdout and stderr."""
+    out, err = StringIO(), StringIO()
+    call_command(command, *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def task_table() -> list[dict]:
+    return list(Task.objects.order_by("id").values())
+
+
+def user_table() -> list[dict]:
+    return list(User.objects.order_by("id").values())
+
+
+def write_task_file(path, rows: list[dict], file_format: str) -> None:
+    if file_format == "json":
+        path.write_text(json.dumps(rows), encoding="utf-8")
+        return
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=EXPORT_FIELDS, restval="")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({name: "" if value is None else value for name, value in row.items()})
+
+
+# --- seed_demo --------------------------------------------------------------
+
+CREDENTIALS = re.compile(r"Log in as (\S+) with password (\S+)")
+
+
+@pytest.mark.django_db
+def test_seed_demo_prints_credentials_that_log_in_through_the_api(api_client):
+    out, _ = run("seed_demo")
+
+    email, password = CREDENTIALS.search(out).groups()
+    assert email == "demo@example.org"
+    response = api_client.post(reverse("auth-login"), {"email": email, "password": password})
+    assert response.status_code == 200, response.content
+    assert response.json()["user"]["email"] == "demo@example.org"
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_the_users_and_tasks_per_user_asked_for():
+    run("seed_demo", "--users", "3", "--tasks", "7")
+
+    counts = {user.email: user.tasks.count() for user in User.objects.all()}
+    assert counts == {
+        "demo@example.org": 7,
+        "demo2@example.org": 7,
+        "demo3@example.org": 7,
+    }
+
+
+@pytest.mark.django_db
+def test_seed_demo_tasks_vary_in_priority_due_date_and_completion():
+    run("seed_demo")
+    now = timezone.now()
+    tasks = list(Task.objects.all())
+
+    assert {task.priority for task in tasks} == {"low", "medium", "high", None}
+    assert any(task.due_date is None for task in tasks)
+    assert any(task.due_date and task.due_date < now for task in tasks)
+    assert any(task.due_date and task.due_date > now for task in tasks)
+    assert any(task.description is None for task in tasks)
+    assert any(task.description for task in tasks)
+    done = [task for task in tasks if task.completed]
+    pending = [task for task in tasks if not task.completed]
+    assert done and pending
+    assert all(task.completed_at is not None and task.completed_at <= now for task in done)
+    assert all(task.completed_at is None for task in pending)
+
+
+@pytest.mark.django_db
+def test_running_seed_demo_again_changes_nothing():
+    run("seed_demo", "--users", "2", "--tasks", "30")
+    users, tasks = user_table(), task_table()
+
+    out, _ = run("seed_demo", "--users", "2", "--tasks", "30")
+
+    assert user_table() == users
+    assert task_table() == tasks
+    assert "tasks created now: 0" in out
+
+
+@pytest.mark.django_db
+def test_seed_demo_tops_up_to_larger_counts_and_keeps_what_exists():
+    run("seed_demo", "--tasks", "5")
+    first_tasks = task_table()
+
+    run("seed_demo", "--users", "2", "--tasks", "8")
+
+    assert [row for row in task_table() if row["id"] in {t["id"] for t in first_tasks}] == (
+        first_tasks
+    )
+    counts = {user.email: user.tasks.count() for user in User.objects.all()}
+    assert counts == {"demo@example.org": 8, "demo2@example.org": 8}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--users", "0"], "--users must be at least 1"),
+        (["--tasks", "-1"], "--tasks must be 0 or more"),
+        (["--users", "many"], "invalid int value"),
+    ],
+)
+def test_seed_demo_refuses_bad_counts_and_creates_nothing(args, message):
+    with pytest.raises(CommandError, match=message):
+        run("seed_demo", *args)
+
+    assert not User.objects.exists()
+    assert not Task.objects.exists()
+
+
+# --- export_tasks / import_tasks ---------------------------------------------
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(email="owner@example.org")
+
+
+@pytest.fixture
+def owners_tasks(owner) -> list[Task]:
+    """Tasks that between them use every field's range, timestamps down to the microsecond."""
+    specs = [
+        {
+            "title": "Everything set, done",
+            "description": 'Line one\r\nline "two", with a comma; and\nthree',
+            "completed": True,
+            "priority": "high",
+            "due_date": at(2026, 5, 1, 9, 30, 15, 123456),
+            "completed_at": at(2026, 4, 30, 18, 0, 0, 654321),
+        },
+        {"title": "Nothing optional", "description": None, "priority": None, "due_date": None},
+        {
+            "title": "Ünïcødé ✓, \"quoted\", 'single'",
+            "description": "naïve café",
+            "priority": "low",
+            "due_date": at(2020, 1, 1),
+        },
+        {"title": "x" * 200, "description": "d" * 1000, "priority": "medium"},
+    ]
+    tasks = []
+    for number, spec in enumerate(specs):
+        completed_at = spec.pop("completed_at", None)
+        task = TaskFactory(user=owner, **spec)
+        Task.objects.filter(pk=task.pk).update(
+            created_at=at(2025, 1, 1 + number, 8, 0, 0, 1000 + number),
+            updated_at=at(2025, 2, 1 + number, 8, 0, 0, 2000 + number),
+            **({"completed_at": completed_at} if completed_at else {}),
+        )
+        tasks.append(task)
+    return tasks
+
+
+@pytest.fixture
+def someone_elses_task(db):
+    return TaskFactory(title="Someone else's", user=UserFactory(), priority="high")
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+@pytest.mark.usefixtures("owners_tasks", "someone_elses_task")
+def test_export_delete_import_export_restores_every_field(tmp_path, owner, file_format):
+    before = task_table()
+    first = tmp_path / f"first.{file_format}"
+    second = tmp_path / f"second.{file_format}"
+
+    _, exported = run(
+        "export_tasks", "--user", owner.email, "--format", file_format, "--output", str(first)
+    )
+    Task.objects.filter(user=owner).delete()
+    imported, _ = run("import_tasks", "--user", owner.email, str(first))
+    run("export_tasks", "--user", owner.email, "--format", file_format, "--output", str(second))
+
+    assert "Exported 4 task(s)" in exported
+    assert "Imported 4 task(s) for owner@example.org" in imported
+    assert task_table() == before
+    assert second.read_bytes() == first.read_bytes()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("owners_tasks", "someone_elses_task")
+def test_json_export_holds_only_the_users_tasks_with_every_field_and_nulls(owner):
+    out, _ = run("export_tasks", "--user", owner.email)
+
+    rows = json.loads(out)
+    assert [row["title"] for row in rows][:3] == [
+        "Everything set, done",
+        "Nothing optional",
+        "Ünïcødé ✓, \"quoted\", 'single'",
+    ]
+    assert all(list(row) == EXPORT_FIELDS for row in rows)
+    assert rows[0]["completed"] is True
+    assert rows[0]["completed_at"] == "2026-04-30T18:00:00.654321Z"
+    bare = rows[1]
+    assert (bare["description"], bare["priority"], bare["due_date"], bare["completed_at"]) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert {row["id"] for row in rows} == {str(task.pk) for task in owner.tasks.all()}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("owners_tasks")
+def test_csv_export_has_a_header_and_empty_cells_for_nulls(owner):
+    out, _ = run("export_tasks", "--user", owner.email, "--format", "csv")
+
+    rows = list(csv.DictReader(StringIO(out, newline="")))
+    assert list(rows[0]) == EXPORT_FIELDS
+    assert len(rows) == 4
+    bare = rows[1]
+    assert bare["title"] == "Nothing optional"
+    assert [bare[name] for name in ("description", "priority", "due_date", "completed_at")] == [
+        "",
+        "",
+        "",
+        "",
+    ]
+    assert bare["completed"] == "False"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("owners_tasks")
+def test_export_to_stdout_and_to_a_file_write_the_same(tmp_path, owner):
+    path = tmp_path / "tasks.json"
+
+    out, _ = run("export_tasks", "--user", owner.email)
+    run("export_tasks", "--user", owner.email, "--output", str(path))
+
+    assert path.read_text(encoding="utf-8") == out
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+@pytest.mark.usefixtures("owners_tasks")
+def test_import_overwrites_the_users_own_task_with_the_same_id(tmp_path, owner, file_format):
+    path = tmp_path / f"tasks.{file_format}"
+    rows = json.loads(run("export_tasks", "--user", owner.email)[0])
+    rows[1] |= {"title": "Renamed", "priority": "low", "completed": True}
+    write_task_file(path, rows, file_format)
+    before = Task.objects.filter(user=owner).count()
+
+    run("import_tasks", "--user", owner.email, str(path))
+
+    renamed = Task.objects.get(pk=rows[1]["id"])
+    assert (renamed.title, renamed.priority, renamed.completed) == ("Renamed", "low", True)
+    assert renamed.completed_at is not None
+    assert renamed.user == owner
+    assert Task.objects.filter(user=owner).count() == before
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+def test_import_never_modifies_a_task_of_another_user(
+    tmp_path, owner, someone_elses_task, file_format
+):
+    theirs_before = Task.objects.filter(pk=someone_elses_task.pk).values().get()
+    path = tmp_path / f"tasks.{file_format}"
+    write_task_file(
+        path,
+        [{"id": str(someone_elses_task.pk), "title": "Hijacked", "completed": False}],
+        file_format,
+    )
+
+    run("import_tasks", "--user", owner.email, str(path))
+
+    assert Task.objects.filter(pk=someone_elses_task.pk).values().get() == theirs_before
+    imported = Task.objects.get(user=owner)
+    assert imported.title == "Hijacked"
+    assert imported.pk != someone_elses_task.pk
+
+
+@pytest.mark.django_db
+def test_import_sets_completed_at_as_the_api_does(tmp_path, owner):
+    path = tmp_path / "tasks.json"
+    write_task_file(
+        path,
+        [
+            {"title": "Done without a time", "completed": True},
+            {"title": "Open with a time", "completed": False, "completed_at": "2026-01-01T00:00Z"},
+        ],
+        "json",
+    )
+
+    run("import_tasks", "--user", owner.email, str(path))
+
+    done = Task.objects.get(title="Done without a time")
+    still_open = Task.objects.get(title="Open with a time")
+    assert done.completed and done.completed_at is not None
+    assert not still_open.completed and still_open.completed_at is None
+
+
+@pytest.mark.django_db
+def test_csv_rows_with_empty_id_timestamps_and_completion_import_as_new_tasks(tmp_path, owner):
+    path = tmp_path / "tasks.csv"
+    path.write_text(
+        ",".join(EXPORT_FIELDS) + "\n" + ",Written by hand,,,,low,,,\n", encoding="utf-8"
+    )
+    before = timezone.now()
+
+    run("import_tasks", "--user", owner.email, str(path))
+
+    task = Task.objects.get(user=owner)
+    assert (task.title, task.description, task.priority) == ("Written by hand", None, "low")
+    assert (task.completed, task.completed_at, task.due_date) == (False, None, None)
+    assert before <= task.created_at <= timezone.now()
+
+
+BAD_ROWS = [
+    pytest.param({"title": ""}, "title", id="blank-title"),
+    pytest.param({"title": "   "}, "title", id="whitespace-title"),
+    pytest.param({"title": "x" * 201}, "title", id="201-char-title"),
+    pytest.param({"priority": "urgent"}, "priority", id="unknown-priority"),
+    pytest.param({"due_date": "next tuesday"}, "due_date", id="bad-due-date"),
+    pytest.param({"due_date": "2026-02-30T10:00:00Z"}, "due_date", id="impossible-due-date"),
+    pytest.param({"completed_at": "yesterday"}, "completed_at", id="bad-completed-at"),
+    pytest.param({"description": "d" * 1001}, "description", id="long-description"),
+    pytest.param({"completed": "maybe"}, "completed", id="bad-completed"),
+    pytest.param({"id": "not-a-uuid"}, "id", id="bad-id"),
+]
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+@pytest.mark.parametrize(("bad", "field"), BAD_ROWS)
+def test_one_bad_row_imports_nothing_and_names_its_row_and_field(
+    tmp_path, owner, owners_tasks, file_format, bad, field
+):
+    own = owners_tasks[0]
+    rows = [
+        {"id": str(uuid.uuid4()), "title": "A new task", "completed": False},
+        {"id": str(own.pk), "title": "Overwritten", "completed": False},
+        {"id": str(uuid.uuid4()), "title": "Bad row", "completed": False} | bad,
+        {"id": str(uuid.uuid4()), "title": "After the bad row", "completed": False},
+    ]
+    path = tmp_path / f"tasks.{file_format}"
+    write_task_file(path, rows, file_format)
+    before = task_table()
+
+    with pytest.raises(CommandError) as raised:
+        run("import_tasks", "--user", owner.email, str(path))
+
+    assert re.match(rf"Nothing imported: row 3: {field}: \S", str(raised.value)), raised.value
+    assert task_table() == before
+
+
+@pytest.mark.django_db
+def test_import_refuses_a_file_naming_one_id_twice(tmp_path, owner):
+    task_id = str(uuid.uuid4())
+    path = tmp_path / "tasks.json"
+    write_task_file(path, [{"id": task_id, "title": "A"}, {"id": task_id, "title": "B"}], "json")
+
+    with pytest.raises(CommandError, match="row 2: id: same id as row 1"):
+        run("import_tasks", "--user", owner.email, str(path))
+
+    assert not Task.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("tasks.json", "{not json", "is not a valid JSON export"),
+        ("tasks.json", '{"title": "an object, not a list"}', "is not a valid JSON export"),
+        ("tasks.json", "[1, 2]", "is not a valid JSON export"),
+        ("tasks.csv", "title\n" + "x" * 200_000 + "\n", "is not a valid CSV export"),
+    ],
+    ids=["malformed", "object", "not-objects", "oversized-csv-field"],
+)
+def test_import_refuses_a_file_that_is_not_an_export(tmp_path, owner, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+
+    with pytest.raises(CommandError, match=message):
+        run("import_tasks", "--user", owner.email, str(path))
+
+    assert not Task.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_refuses_a_file_it_cannot_read(tmp_path, owner):
+    with pytest.raises(CommandError, match="Cannot read"):
+        run("import_tasks", "--user", owner.email, str(tmp_path / "missing.json"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("command", ["export_tasks", "import_tasks"])
+def test_unknown_user_is_refused(tmp_path, command):
+    path = tmp_path / "tasks.json"
+    path.write_text("[]", encoding="utf-8")
+    args = ["--user", "nobody@example.org"] + ([str(path)] if command == "import_tasks" else [])
+
+    with pytest.raises(CommandError, match="No user with email 'nobody@example.org'"):
+        run(command, *args)
+
+
+@pytest.mark.django_db
+def test_export_and_import_find_the_user_whatever_the_case_of_the_email(tmp_path, owner):
+    path = tmp_path / "tasks.json"
+    write_task_file(path, [{"title": "Mine"}], "json")
+
+    run("import_tasks", "--user", "OWNER@Example.org", str(path))
+    out, _ = run("export_tasks", "--user", "Owner@EXAMPLE.org")
+
+    assert [row["title"] for row in json.loads(out)] == ["Mine"]
+
+
+# --- purge_completed ---------------------------------------------------------
+
+
+@pytest.fixture
+def tasks_by_age(db) -> dict[str, Task]:
+    """Completed tasks of several ages and pending ones created long ago, for two users."""
+    now = timezone.now()
+    ages = {"done 40 days ago": 40, "done 31 days ago": 31, "done 29 days ago": 29, "done now": 0}
+    tasks = {}
+    for user in UserFactory.create_batch(2):
+        for title, days in ages.items():
+            task = TaskFactory(user=user, title=title, completed=True)
+            Task.objects.filter(pk=task.pk).update(completed_at=now - timedelta(days=days))
+            tasks[f"{user.email}: {title}"] = task
+        pending = TaskFactory(user=user, title="pending, created long ago")
+        Task.objects.filter(pk=pending.pk).update(created_at=now - timedelta(days=400))
+        tasks[f"{user.email}: pending"] = pending
+    return tasks
+
+
+def remaining_titles() -> list[str]:
+    return sorted(Task.objects.values_list("title", flat=True))
+
+
+def test_purge_deletes_only_tasks_completed_before_the_cutoff(tasks_by_age):
+    out, _ = run("purge_completed", "--older-than", "30")
+
+    assert out.strip() == "Deleted 4 completed task(s) older than 30 day(s)."
+    assert remaining_titles() == sorted(
+        ["done 29 days ago", "done now", "pending, created long ago"] * 2
+    )
+
+
+def test_purge_dry_run_counts_and_deletes_nothing(tasks_by_age):
+    before = task_table()
+
+    out, _ = run("purge_completed", "--older-than", "30", "--dry-run")
+
+    assert out.strip() == "Would delete 4 completed task(s) older than 30 day(s)."
+    assert task_table() == before
+
+
+def test_purge_with_zero_days_deletes_every_completed_task_and_no_pending_one(tasks_by_age):
+    out, _ = run("purge_completed", "--older-than", "0")
+
+    assert out.startswith("Deleted 8 ")
+    assert remaining_titles() == ["pending, created long ago"] * 2
+
+
+def test_purge_with_more_days_than_the_calendar_holds_deletes_nothing(tasks_by_age):
+    before = task_table()
+
+    out, _ = run("purge_completed", "--older-than", "1000000000")
+
+    assert out.startswith("Deleted 0 ")
+    assert task_table() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--older-than", "-1"], "--older-than must be 0 or more days"),
+        (["--older-than", "thirty"], "invalid int value"),
+        ([], "--older-than"),
+    ],
+)
+def test_purge_refuses_bad_days_and_deletes_nothing(tasks_by_age, args, message):
+    before = task_table()
+
+    with pytest.raises(CommandError, match=message):
+        run("purge_completed", *args)
+
+    assert task_table() == before
+
+
+# --- As run from a terminal --------------------------------------------------
+
+COMMANDS = {
+    "seed_demo": ["--users", "--tasks"],
+    "export_tasks": ["--user", "--format", "--output"],
+    "import_tasks": ["--user", "FILE", "--format"],
+    "purge_completed": ["--older-than", "--dry-run"],
+}
+
+
+def manage(*args: str, database_url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url, "ENV_FILE": os.devnull}
+    return subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def scratch_database(tmp_path_factory) -> str:
+    """A migrated SQLite database of its own, so subprocesses never touch a real one."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('commands') / 'scratch.sqlite3'}"
+    migrate = manage("migrate", "--noinput", database_url=url)
+    assert migrate.returncode == 0, migrate.stderr
+    return url
+
+
+@pytest.mark.parametrize(("command", "options"), COMMANDS.items())
+def test_help_exits_0_and_describes_the_options(tmp_path, command, options):
+    result = manage(command, "--help", database_url=f"sqlite:///{tmp_path / 'unused.sqlite3'}")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"usage: manage.py {command}")
+    for option in options:
+        assert option in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["seed_demo", "--users", "0"], "--users must be at least 1."),
+        (["seed_demo", "--tasks", "-1"], "--tasks must be 0 or more."),
+        (["purge_completed", "--older-than", "-1"], "--older-than must be 0 or more days."),
+        (
+            ["export_tasks", "--user", "nobody@example.org"],
+            "No user with email 'nobody@example.org'.",
+        ),
+        (
+            ["import_tasks", "--user", "nobody@example.org", "tasks.json"],
+            "No user with email 'nobody@example.org'.",
+        ),
+    ],
+)
+def test_bad_input_exits_1_with_a_one_line_reason(scratch_database, args, reason):
+    result = manage(*args, database_url=scratch_database)
+
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"CommandError: {reason}"]
+    assert result.stdout == ""
+
+
+def test_unparsable_option_exits_2_naming_the_option(tmp_path):
+    result = manage(
+        "purge_completed",
+        "--older-than",
+        "thirty",
+        database_url=f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "manage.py purge_completed: error: argument --older-than: invalid int value: 'thirty'"
+    )
