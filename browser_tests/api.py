@@ -5,8 +5,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-# Loopback only: an HTTP(S)_PROXY in the environment must not be used.
-LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+from harness.server import LOOPBACK
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
 from browser_tests.api import Account, ApiClient
-from browser_tests.server import ProductionServer
+from harness.server import ProductionServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium hangs on the connections

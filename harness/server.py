@@ -1,5 +1,6 @@
 """The application served the production way: release commands, then gunicorn.
 
+Used by the browser tests, the fault test, the soak test and the benchmark.
 Settings are production ones (DEBUG off, secure cookies, HSTS) except that the
 server speaks plain HTTP on loopback, so SECURE_SSL_REDIRECT is off.
 """
@@ -10,12 +11,13 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
-
-from browser_tests.api import LOOPBACK
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 READY_TIMEOUT_SECONDS = 30
+# Loopback only: an HTTP(S)_PROXY in the environment must not be used.
+LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 STOP_TIMEOUT_SECONDS = 30
 
 
@@ -26,7 +28,9 @@ def free_port() -> int:
 
 
 class ProductionServer:
-    def __init__(self, *, database_url: str, workdir: Path, log_path: Path):
+    def __init__(
+        self, *, database_url: str, workdir: Path, log_path: Path, env: dict | None = None
+    ):
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
@@ -42,9 +46,10 @@ class ProductionServer:
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             # A developer's .env must not change what is being tested.
             "ENV_FILE": str(workdir / "absent.env"),
+            **(env or {}),
         }
 
-    def manage(self, *args: str, env: dict[str, str] | None = None) -> None:
+    def manage(self, *args: str, env: dict[str, str] | None = None) -> str:
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=PROJECT_DIR,
@@ -58,6 +63,7 @@ class ProductionServer:
                 f"manage.py {' '.join(args)} exited {result.returncode}:\n"
                 f"{result.stdout}{result.stderr}"
             )
+        return result.stdout
 
     def start(self) -> None:
         self.manage("migrate", "--noinput")
