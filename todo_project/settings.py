@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "tasks",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +104,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # A file, not the in-memory default, so that tests with concurrent
+    # requests see the same locking (and waiting) as the real database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast (and answer 503) when the server is unreachable, rather than
