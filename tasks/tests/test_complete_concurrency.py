@@ -11,6 +11,7 @@ from tasks.tests.routes import TaskRoutes
 TOGGLES = 10  # even, so the task must end as it began
 BURSTS = 3  # a lost update cancelled by another goes unseen; more bursts, more chances
 
+
 def toggle_at_once(clients, url) -> list[int]:
     """PATCH `url` with no body from every client at the same moment; the statuses."""
     start = threading.Barrier(len(clients))
