@@ -1,4 +1,9 @@
-"""A task belongs to exactly one user; completion state and its timestamp move together."""
+"""A task belongs to exactly one user; completion state and its timestamp move together.
+
+Every write bumps `version`, which the API sends as the task's ETag: a
+client that read version N can make its change conditional on the task
+still being at version N (If-Match), so no update is lost silently.
+"""
 
 import uuid
 
@@ -8,6 +13,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 TITLE_MAX_LENGTH = 200
+EDITABLE_FIELDS = ["title", "description", "completed", "priority", "due_date"]
 DESCRIPTION_MAX_LENGTH = 1000
 
 
@@ -27,6 +33,11 @@ PRIORITY_RANK = Case(
 )
 
 
+def versions_in(etags: list[str]) -> list[int]:
+    """The versions named by a list of ETags (as sent in If-Match); others are ignored."""
+    return [int(tag[1:-1]) for tag in etags if tag[1:-1].isdigit()]
+
+
 class TaskQuerySet(models.QuerySet):
     def owned_by(self, user):
         return self.filter(user=user)
@@ -44,6 +55,7 @@ class TaskQuerySet(models.QuerySet):
                 completed=Case(When(completed=True, then=Value(False)), default=Value(True)),
                 completed_at=Case(When(completed=True, then=Value(None)), default=Value(now)),
                 updated_at=now,
+                version=F("version") + 1,
             )
         return self.update(
             completed=completed,
@@ -52,6 +64,7 @@ class TaskQuerySet(models.QuerySet):
                 default=Value(now if completed else None),
             ),
             updated_at=now,
+            version=F("version") + 1,
         )
 
 
@@ -71,6 +84,7 @@ class Task(models.Model):
     due_date = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = TaskQuerySet.as_manager()
 
@@ -98,8 +112,36 @@ class Task(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        """Insert, or overwrite whatever is stored (the admin's form save)."""
         self.sync_completed_at()
+        overwrite = not self._state.adding
+        if overwrite:
+            self.version = F("version") + 1
         super().save(*args, **kwargs)
+        if overwrite:
+            self.refresh_from_db(fields=["version"])
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
+
+    def save_if_version(self, expected_version: int) -> bool:
+        """Write the editable fields only if the stored task is still at expected_version.
+
+        One conditional UPDATE: False means another write got there first
+        (or the task is gone), and nothing was written.
+        """
+        self.sync_completed_at()
+        self.updated_at = timezone.now()
+        written = Task.objects.filter(pk=self.pk, version=expected_version).update(
+            **{name: getattr(self, name) for name in EDITABLE_FIELDS},
+            completed_at=self.completed_at,
+            updated_at=self.updated_at,
+            version=expected_version + 1,
+        )
+        if written:
+            self.version = expected_version + 1
+        return bool(written)
 
     def sync_completed_at(self):
         if self.completed and self.completed_at is None:

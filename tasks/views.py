@@ -10,14 +10,30 @@ import uuid
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import permissions, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from idempotency import services as idempotency
 from tasks.filters import TaskFilter
-from tasks.models import Task
+from tasks.models import Task, versions_in
 from tasks.serializers import TaskCompletionSerializer, TaskSerializer
+from todo_project.api.conditional import (
+    ANY,
+    ETAG_HEADER,
+    IF_MATCH_PARAMETER,
+    IF_NONE_MATCH_PARAMETER,
+    PreconditionFailed,
+    if_match,
+    if_match_passes,
+    if_none_match_passes,
+)
 
 LIST_HEADERS = [
     OpenApiParameter(
@@ -44,15 +60,48 @@ LOCATION_HEADER = OpenApiParameter(
 )
 
 
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    idempotency.HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "1 to 255 characters, unique per request you mean. Retrying with the same key and "
+        "body within 24 hours returns the first response and creates nothing more; the same "
+        "key with another body is a 422, and while the first request runs, a 409."
+    ),
+)
+WRITE_ATTEMPTS = 5
+
+
+class ConcurrentWrites(exceptions.APIException):
+    status_code = 409
+    default_detail = "The task is being changed by other requests right now. Try again."
+    default_code = "concurrent_writes"
+
+
 @extend_schema_view(
     list=extend_schema(summary="List the caller's tasks", parameters=LIST_HEADERS),
-    create=extend_schema(summary="Create a task", parameters=[LOCATION_HEADER]),
-    retrieve=extend_schema(summary="Get a task"),
-    update=extend_schema(
-        summary="Replace a task", description="Optional fields left out are reset."
+    create=extend_schema(
+        summary="Create a task",
+        parameters=[LOCATION_HEADER, ETAG_HEADER, IDEMPOTENCY_KEY_PARAMETER],
     ),
-    partial_update=extend_schema(summary="Update some fields of a task"),
-    destroy=extend_schema(summary="Delete a task"),
+    retrieve=extend_schema(
+        summary="Get a task",
+        parameters=[IF_NONE_MATCH_PARAMETER, ETAG_HEADER],
+        responses={
+            200: TaskSerializer,
+            304: OpenApiResponse(description="Not modified: If-None-Match matched the ETag."),
+        },
+    ),
+    update=extend_schema(
+        summary="Replace a task",
+        description="Optional fields left out are reset.",
+        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
+    ),
+    partial_update=extend_schema(
+        summary="Update some fields of a task", parameters=[IF_MATCH_PARAMETER, ETAG_HEADER]
+    ),
+    destroy=extend_schema(summary="Delete a task", parameters=[IF_MATCH_PARAMETER]),
 )
 class TaskViewSet(viewsets.ModelViewSet):
     serializer_class = TaskSerializer
@@ -60,6 +109,7 @@ class TaskViewSet(viewsets.ModelViewSet):
     # Any segment reaches the view so that authentication is checked first;
     # an id that is not a UUID is then a 404 like any unknown task.
     lookup_value_regex = "[^/]+"
+    idempotent_create = True  # documents the 409 and 422 in the schema
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -78,33 +128,106 @@ class TaskViewSet(viewsets.ModelViewSet):
         except ValueError as exc:
             raise Http404 from exc
 
-    def perform_create(self, serializer):
-        serializer.save(user=self.request.user)
-
-    def get_success_headers(self, data):
-        return {"Location": self.request.build_absolute_uri(self.task_url(data["id"]))}
-
     def task_url(self, task_id) -> str:
         return reverse("task-detail", kwargs={"pk": task_id})
+
+    def task_response(self, task, status=200, headers=None) -> Response:
+        return Response(
+            TaskSerializer(task).data, status=status, headers={"ETag": task.etag, **(headers or {})}
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        task = self.get_object()
+        if not if_none_match_passes(request, task.etag):
+            return Response(status=304, headers={"ETag": task.etag})
+        return self.task_response(task)
+
+    def create(self, request, *args, **kwargs):
+        key = idempotency.valid_key(request.headers.get(idempotency.HEADER))
+        if key is None:
+            return self.create_task(request)
+        claim = idempotency.idempotency_claim(user=request.user, key=key, body=request.data)
+        if isinstance(claim, idempotency.Replay):
+            headers = {**claim.headers, "Idempotent-Replayed": "true"}
+            return Response(claim.body, status=claim.status, headers=headers)
+        try:
+            response = self.create_task(request)
+        except Exception:
+            idempotency.idempotency_release(claim=claim)
+            raise
+        idempotency.idempotency_complete(claim=claim, response=response)
+        return response
+
+    def create_task(self, request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task = serializer.save(user=request.user)
+        location = request.build_absolute_uri(self.task_url(task.pk))
+        return self.task_response(task, status=201, headers={"Location": location})
+
+    def update(self, request, *args, partial=False, **kwargs):
+        task = self.get_object()
+        conditional = self.check_if_match(task)
+        serializer = self.get_serializer(task, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return self.task_response(self.write(task, serializer.validated_data, conditional))
+
+    def write(self, task, changes: dict, conditional: bool):
+        """Apply the changes with a version check, so no concurrent write is overwritten unseen.
+
+        With If-Match a lost race is a 412. Without it the client asked for
+        last-write-wins, so the change is reapplied on the task as it is now.
+        """
+        for _ in range(WRITE_ATTEMPTS):
+            for name, value in changes.items():
+                setattr(task, name, value)
+            if task.save_if_version(task.version):
+                return task
+            if conditional:
+                raise PreconditionFailed()
+            task = self.get_object()
+        raise ConcurrentWrites()
+
+    def destroy(self, request, *args, **kwargs):
+        task = self.get_object()
+        if self.check_if_match(task):
+            deleted, _ = Task.objects.filter(pk=task.pk, version=task.version).delete()
+            if not deleted:
+                raise PreconditionFailed()
+        else:
+            task.delete()
+        return Response(status=204)
+
+    def check_if_match(self, task) -> bool:
+        """True if the request is conditional (If-Match); 412 if the condition fails."""
+        etags = if_match(self.request)
+        if etags is None:
+            return False
+        if not if_match_passes(etags, task.etag):
+            raise PreconditionFailed()
+        return True
 
     @extend_schema(
         summary="Complete, reopen or toggle a task",
         description="With no body the completion is toggled; with `completed` it is set.",
         request=TaskCompletionSerializer,
         responses=TaskSerializer,
+        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
     )
     @action(detail=True, methods=["patch"])
     def complete(self, request, *args, **kwargs):
         serializer = TaskCompletionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        updated = (
-            self.get_queryset()
-            .filter(pk=self.task_id())
-            .set_completed(serializer.validated_data.get("completed"))
-        )
-        if not updated:
+        tasks = self.get_queryset().filter(pk=self.task_id())
+        etags = if_match(request)
+        if etags is not None and etags != [ANY]:
+            tasks = tasks.filter(version__in=versions_in(etags))
+        # One UPDATE, so concurrent toggles never read a stale state.
+        if not tasks.set_completed(serializer.validated_data.get("completed")):
+            if etags is not None and self.get_queryset().filter(pk=self.task_id()).exists():
+                raise PreconditionFailed()
             raise Http404
-        return Response(TaskSerializer(self.get_object()).data)
+        return self.task_response(self.get_object())
 
 
 class IsPathUser(permissions.BasePermission):

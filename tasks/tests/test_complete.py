@@ -93,7 +93,7 @@ def test_complete_changes_nothing_but_completion(auth_client, routes, task):
 
     after = Task.objects.filter(pk=task.id).values().get()
     changed = {name for name in after if after[name] != before[name]}
-    assert changed == {"completed", "completed_at", "updated_at"}
+    assert changed == {"completed", "completed_at", "updated_at", "version"}
 
 
 @pytest.mark.parametrize("completed", ["maybe", None, [True], {"value": True}])

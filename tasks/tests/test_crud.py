@@ -394,7 +394,7 @@ def test_patch_changes_only_the_fields_it_sends(auth_client, routes, task):
     assert response.json()["description"] == "Quarterly numbers"
     after = Task.objects.filter(pk=task.id).values().get()
     changed = {name for name in after if after[name] != before[name]}
-    assert changed == {"title", "updated_at"}
+    assert changed == {"title", "updated_at", "version"}
     assert after["title"] == "Renamed"
 
 

@@ -31,7 +31,13 @@ ERROR_DESCRIPTIONS = {
     405: "The method is not allowed on this resource.",
     406: "None of the accepted media types can be produced.",
     415: "The request body is not JSON.",
+    409: "Conflict: the Idempotency-Key is in use by a request still running, or the task "
+    "is being changed by others right now.",
+    412: "The If-Match ETag no longer matches: fetch the task again.",
+    413: "The request body is too large.",
+    422: "The Idempotency-Key was already used with another request body.",
     429: "Too many requests: wait `Retry-After` seconds.",
+    503: "The database cannot be reached: retry after `Retry-After` seconds.",
 }
 
 
@@ -49,14 +55,18 @@ class ProblemAutoSchema(AutoSchema):
         return dict(sorted(responses.items()))
 
     def _error_statuses(self) -> list[int]:
-        statuses = {405, 406, 429}
+        statuses = {405, 406, 429, 503}
         public = any(
             issubclass(permission, AllowAny) for permission in self.view.permission_classes
         )
         if not public or getattr(self.view, "checks_credentials", False):
             statuses.add(401)
-        if self.method in ("POST", "PUT", "PATCH"):
-            statuses.update({400, 415})
+        if self.method in ("POST", "PUT", "PATCH", "DELETE") and self.get_request_serializer():
+            statuses.update({400, 413, 415})
+        if self._is_create_operation() and getattr(self.view, "idempotent_create", False):
+            statuses.update({409, 422})
+        if self.method in ("PUT", "PATCH", "DELETE") and "{id}" in self.path:
+            statuses.update({409, 412})
         if self._is_list_view():
             statuses.add(400)
         if "{id}" in self.path:
@@ -72,7 +82,7 @@ class ProblemAutoSchema(AutoSchema):
         response["description"] = ERROR_DESCRIPTIONS[status]
         if status == 401:
             response["headers"] = WWW_AUTHENTICATE
-        if status == 429:
+        if status in (429, 503):
             response["headers"] = RETRY_AFTER
         return response
 
