@@ -103,7 +103,12 @@ def tasks_import(*, user, rows: list[dict]) -> int:
         validated.append(serializer.validated_data)
 
     wanted_ids = [data["id"] for data in validated if "id" in data]
-    owners = dict(Task.objects.filter(pk__in=wanted_ids).values_list("pk", "user_id"))
+    stored = {
+        pk: (owner, version)
+        for pk, owner, version in Task.objects.filter(pk__in=wanted_ids).values_list(
+            "pk", "user_id", "version"
+        )
+    }
     now = timezone.now()
     tasks = []
     # bulk_create stamps created_at/updated_at with "now"; a restore puts the
@@ -111,8 +116,11 @@ def tasks_import(*, user, rows: list[dict]) -> int:
     stamps = [(data.pop("created_at", None), data.pop("updated_at", None)) for data in validated]
     for data in validated:
         task = Task(user=user, **data)
-        if owners.get(task.pk, user.pk) != user.pk:
+        owner, version = stored.get(task.pk, (user.pk, 0))
+        if owner != user.pk:
             task.pk = Task._meta.pk.get_default()
+        elif version:
+            task.version = version + 1  # an overwrite is a change: a new ETag
         if task.completed and task.completed_at is None:
             task.completed_at = now
         if not task.completed:
@@ -125,7 +133,7 @@ def tasks_import(*, user, rows: list[dict]) -> int:
             batch_size=IMPORT_BATCH_SIZE,
             update_conflicts=True,
             unique_fields=["id"],
-            update_fields=[f for f in EXPORT_FIELDS if f != "id"],
+            update_fields=[f for f in EXPORT_FIELDS if f != "id"] + ["version"],
         )
         for task, (created_at, updated_at) in zip(tasks, stamps, strict=True):
             task.created_at = created_at or task.created_at

@@ -288,11 +288,13 @@ def test_import_overwrites_the_users_own_task_with_the_same_id(tmp_path, owner, 
     rows[1] |= {"title": "Renamed", "priority": "low", "completed": True}
     write_task_file(path, rows, file_format)
     before = Task.objects.filter(user=owner).count()
+    version_before = Task.objects.get(pk=rows[1]["id"]).version
 
     run("import_tasks", "--user", owner.email, str(path))
 
     renamed = Task.objects.get(pk=rows[1]["id"])
     assert (renamed.title, renamed.priority, renamed.completed) == ("Renamed", "low", True)
+    assert renamed.version == version_before + 1  # so its ETag changes
     assert renamed.completed_at is not None
     assert renamed.user == owner
     assert Task.objects.filter(user=owner).count() == before
