@@ -74,3 +74,15 @@ browser-deps: install-dev
 
 test-browser: install-dev browser-deps
 	$(BIN)/pytest -c browser_tests/pytest.ini browser_tests
+
+# Reliability checks against gunicorn on PostgreSQL (a database of their own).
+# fault-test stops and restarts the local PostgreSQL cluster, so it needs root.
+SOAK_SECONDS ?= 60
+SOAK_CLIENTS ?= 50
+.PHONY: fault-test soak
+
+fault-test: install-dev
+	$(BIN)/python -m harness.fault_test
+
+soak: install-dev
+	$(BIN)/python -m harness.soak --seconds $(SOAK_SECONDS) --clients $(SOAK_CLIENTS)

@@ -34,7 +34,7 @@ max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 # Access log on stdout (with the request id the application returns); the
 # application's own request line, with user and timing, goes to stderr.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s id=%({x-request-id}o)s'
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 

@@ -46,8 +46,14 @@ class ProductionServer:
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             # A developer's .env must not change what is being tested.
             "ENV_FILE": str(workdir / "absent.env"),
-            **(env or {}),
         }
+        # A value of None removes the variable (e.g. WEB_CONCURRENCY, for the
+        # worker count gunicorn.conf.py gives production).
+        for name, value in (env or {}).items():
+            if value is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = value
 
     def manage(self, *args: str, env: dict[str, str] | None = None) -> str:
         result = subprocess.run(
