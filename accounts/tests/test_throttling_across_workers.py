@@ -1,0 +1,36 @@
+"""The login limit is shared by every worker process, not counted per process."""
+
+import re
+
+from harness.load import Client
+from harness.server import ProductionServer
+
+LIMIT = 6
+ATTEMPTS = 20
+MAX_ATTEMPTS = 200
+WORKER_OF_LOGIN = re.compile(r'"POST /api/auth/login/ HTTP/1.1" \d+ \d+ \d+ms pid=<(\d+)>')
+
+
+def attempt_login(client: Client, email: str) -> int:
+    return client.request("POST", "/api/auth/login/", {"email": email, "password": "wrong"}).status
+
+
+def test_login_limit_holds_across_two_gunicorn_workers(tmp_path):
+    server = ProductionServer(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        workdir=tmp_path,
+        log_path=tmp_path / "server.log",
+        env={"WEB_CONCURRENCY": "2", "THROTTLE_LOGIN_RATE": f"{LIMIT}/minute"},
+    )
+    server.start()
+    try:
+        statuses = [attempt_login(client, "victim@example.org") for _ in range(ATTEMPTS)]
+    finally:
+        server.stop()
+
+    # Every attempt past the limit is refused, whichever worker answers it.
+    assert statuses == [401] * LIMIT + [429] * (ATTEMPTS - LIMIT)
+    workers = set(
+        re.findall(r'"POST /api/auth/login/ HTTP/1.1" \d+ \d+ \d+ms pid=<(\d+)>', server.log())
+    )
+    assert len(workers) == 2, "both workers must have answered logins for this to prove anything"
