@@ -1,6 +1,7 @@
 """Brute force on the auth endpoints is limited per client address and per email."""
 
 import pytest
+import redis
 from django.core.cache import caches
 from django.urls import reverse
 
@@ -124,3 +125,23 @@ def test_task_api_is_limited_per_user(user, other_user):
         assert client.get(reverse("task-list")).status_code == 200
     assert_throttled(client.get(reverse("task-list")))
     assert client_for(other_user).get(reverse("task-list")).status_code == 200
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+def test_counters_live_in_redis_when_configured(api_client, settings):
+    redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache"}
+    settings.CACHES = {
+        "default": redis_cache | {"LOCATION": REDIS_TEST_URL},
+        "throttle": redis_cache | {"LOCATION": REDIS_TEST_URL},
+    }
+    server = redis.Redis.from_url(REDIS_TEST_URL)
+    server.flushdb()
+    try:
+        for n in range(LIMIT):
+            login(api_client, f"redis{n}@example.org", address="10.0.9.1")
+        assert_throttled(login(api_client, "redis-late@example.org", address="10.0.9.1"))
+        assert server.keys("*throttle:login:address:10.0.9.1")
+    finally:
+        server.flushdb()
