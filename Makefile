@@ -86,3 +86,29 @@ fault-test: install-dev
 
 soak: install-dev
 	$(BIN)/python -m harness.soak --seconds $(SOAK_SECONDS) --clients $(SOAK_CLIENTS)
+
+# Performance benchmark (bench/): the API served the production way on
+# PostgreSQL and a hand-written floor under the same gunicorn settings,
+# driven by wrk over loopback. Results in bench/results/. Not part of `test`.
+.PHONY: bench-deps bench bench-quick
+
+$(VENV)/.installed-bench: requirements.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $(VENV)/.installed $@
+
+bench-deps: $(VENV)/.installed-bench
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+
+bench: bench-deps
+	$(BIN)/python -m bench.run
+
+bench-quick: bench-deps
+	$(BIN)/python -m bench.run --quick
+
+# Schema-based fuzzing: Schemathesis (harness/schemathesis.toml: every check and
+# phase, fixed seed and example budget) against gunicorn on a fresh SQLite
+# file, or on FUZZ_DATABASE_URL. Arguments for `st run` go in FUZZ_ARGS.
+.PHONY: fuzz
+
+fuzz: install-dev
+	$(BIN)/python -m harness.fuzz $(FUZZ_ARGS)

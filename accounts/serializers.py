@@ -1,12 +1,45 @@
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator,
+    get_default_password_validators,
+)
 from rest_framework import serializers
 
 from accounts.models import User
+from todo_project.api.fields import EmailTextField, TextField
+
+PASSWORD_MAX_LENGTH = 128
+
+
+class PasswordField(TextField):
+    """A password, as typed: never trimmed."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            write_only=True, trim_whitespace=False, max_length=PASSWORD_MAX_LENGTH, **kwargs
+        )
+
+
+class NewPasswordField(PasswordField):
+    """A password being chosen: checked by Django's validators in the accounts service.
+
+    The schema shows the minimum length they ask for.
+    """
+
+    @property
+    def schema_min_length(self) -> int | None:
+        lengths = [
+            validator.min_length
+            for validator in get_default_password_validators()
+            if isinstance(validator, MinimumLengthValidator)
+        ]
+        return max(lengths, default=None)
 
 
 class UserSerializer(serializers.ModelSerializer):
     # Declared so the model's exact-match unique validator is not generated:
     # uniqueness is case-insensitive and checked by the accounts service.
-    email = serializers.EmailField(max_length=254)
+    email = EmailTextField(max_length=254)
+    name = TextField(max_length=150, allow_blank=True, required=False)
 
     class Meta:
         model = User
@@ -15,23 +48,23 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
-    name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    email = EmailTextField(max_length=254)
+    password = NewPasswordField()
+    name = TextField(max_length=150, required=False, allow_blank=True, default="")
 
 
 class LoginSerializer(serializers.Serializer):
-    email = serializers.CharField(max_length=254)
-    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+    email = TextField(max_length=254)
+    password = PasswordField()
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    refresh = TextField()
 
 
 class PasswordChangeSerializer(serializers.Serializer):
-    old_password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
-    new_password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+    old_password = PasswordField()
+    new_password = NewPasswordField()
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -44,4 +77,4 @@ class AuthResponseSerializer(TokenPairSerializer):
 
 
 class AccountDeletionSerializer(serializers.Serializer):
-    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+    password = PasswordField()

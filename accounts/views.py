@@ -99,7 +99,8 @@ class LogoutView(PublicAuthView):
 
 
 @extend_schema_view(
-    destroy=extend_schema(
+    # Keyed by the handler, `delete`: the schema never looks at `destroy`.
+    delete=extend_schema(
         request=AccountDeletionSerializer,
         summary="Delete the account",
         description="Deletes the caller, all their tasks, and revokes their tokens.",

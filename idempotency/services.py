@@ -7,19 +7,22 @@ stores the response once the work is done.
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from rest_framework import exceptions
 
 from idempotency.models import KEY_MAX_LENGTH, IdempotencyKey
 
+logger = logging.getLogger(__name__)
 KEY_LIFETIME = timedelta(hours=24)
 # A claim with no response after this long belongs to a request that died
-# (worker killed, database lost): the key may be claimed again.
-ABANDONED_AFTER = timedelta(minutes=2)
+# (worker killed, database lost): the key may be claimed again. Twice the
+# gunicorn worker timeout, past which no request can still be running.
+ABANDONED_AFTER = timedelta(seconds=60)
 HEADER = "Idempotency-Key"
 REPLAYED_HEADERS = ("Location", "ETag")
 
@@ -104,8 +107,15 @@ def idempotency_complete(*, claim: IdempotencyKey, response) -> None:
 
 
 def idempotency_release(*, claim: IdempotencyKey) -> None:
-    """Forget a claim whose request failed, so that a corrected retry can use the key."""
-    IdempotencyKey.objects.filter(pk=claim.pk, response_status__isnull=True).delete()
+    """Forget a claim whose request failed, so that a corrected retry can use the key.
+
+    If the database is what failed, the claim stays until it counts as
+    abandoned (ABANDONED_AFTER); until then a retry is told 409.
+    """
+    try:
+        IdempotencyKey.objects.filter(pk=claim.pk, response_status__isnull=True).delete()
+    except DatabaseError:
+        logger.warning("Could not release idempotency key %s; it will expire.", claim.pk)
 
 
 def idempotency_purge_expired() -> int:

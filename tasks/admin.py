@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from tasks.models import Task
+from tasks.models import EXPORTED_FIELDS, Task
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -44,18 +44,7 @@ class TaskAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
     readonly_fields = ["id", "completed_at", "created_at", "updated_at"]
-    fields = [
-        "id",
-        "user",
-        "title",
-        "description",
-        "completed",
-        "completed_at",
-        "priority",
-        "due_date",
-        "created_at",
-        "updated_at",
-    ]
+    fields = ["id", "user", *EXPORTED_FIELDS[1:]]
     actions = ["mark_completed", "mark_pending"]
 
     @admin.display(description="owner", ordering="user__email")

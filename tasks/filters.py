@@ -6,12 +6,15 @@ and a parameter given twice is refused because only one value would count.
 """
 
 import re
+from datetime import UTC, datetime
 
 import django_filters
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from drf_spectacular.utils import extend_schema_field
 
 from tasks.models import PRIORITY_RANK, Priority, Task
+from todo_project.api.fields import TextField
 
 # An unencoded "+02:00" offset arrives as " 02:00" (a "+" in a query string
 # is a space); read it as the offset it was meant to be.
@@ -22,12 +25,30 @@ class OffsetTolerantDateTimeField(django_filters.fields.IsoDateTimeField):
     def to_python(self, value):
         if isinstance(value, str):
             value = SPACED_OFFSET.sub(r"+\1", value.strip())
-        return super().to_python(value)
+        value = super().to_python(value)
+        return None if value is None else as_utc(value)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The same instant in UTC, as the database compares it.
+
+    PostgreSQL refuses offsets beyond 15:59 that ISO 8601 allows (up to
+    23:59). An instant outside years 1 to 9999 in UTC becomes the nearest
+    end of that range, which filters the same way.
+    """
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        end = datetime.min if moment.year == 1 else datetime.max
+        return end.replace(tzinfo=UTC)
 
 
 class DueDateFilter(django_filters.IsoDateTimeFilter):
     field_class = OffsetTolerantDateTimeField
 
+
+SEARCH_MAX_LENGTH = 200
+SEARCH_HELP = "Case-insensitive text to find in the title or the description."
 
 STATUS_CHOICES = [("all", "All"), ("pending", "Pending"), ("completed", "Completed")]
 
@@ -63,8 +84,8 @@ class TaskFilter(django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
     search = django_filters.CharFilter(
         method="filter_search",
-        max_length=200,
-        help_text="Case-insensitive text to find in the title or the description.",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=SEARCH_HELP,
     )
     due_before = DueDateFilter(
         field_name="due_date",
@@ -102,6 +123,11 @@ class TaskFilter(django_filters.FilterSet):
             return queryset.filter(completed=True)
         return queryset
 
+    # Read like a TextField (trimmed, then at most 200 characters, no NUL):
+    # the schema says so with the same pattern.
+    @extend_schema_field(
+        TextField(max_length=SEARCH_MAX_LENGTH, allow_blank=True, help_text=SEARCH_HELP)
+    )
     def filter_search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 

@@ -14,6 +14,19 @@ from django.utils import timezone
 
 TITLE_MAX_LENGTH = 200
 EDITABLE_FIELDS = ["title", "description", "completed", "priority", "due_date"]
+# Everything a task is, apart from its owner: what the API shows (with
+# user_id) and what an export carries.
+EXPORTED_FIELDS = [
+    "id",
+    "title",
+    "description",
+    "completed",
+    "completed_at",
+    "priority",
+    "due_date",
+    "created_at",
+    "updated_at",
+]
 DESCRIPTION_MAX_LENGTH = 1000
 
 

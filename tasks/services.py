@@ -14,20 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework import serializers
 
-from tasks.models import Task
+from tasks.models import EXPORTED_FIELDS, Task
 from tasks.serializers import TaskSerializer
 
-EXPORT_FIELDS = [
-    "id",
-    "title",
-    "description",
-    "completed",
-    "completed_at",
-    "priority",
-    "due_date",
-    "created_at",
-    "updated_at",
-]
 # CSV has no null: an empty cell in these columns means null...
 NULLABLE_FIELDS = {"description", "completed_at", "priority", "due_date"}
 # ...and in these that the value is not given (a new id, "now", not
@@ -50,13 +39,17 @@ class TaskImportSerializer(TaskSerializer):
 
 def tasks_export(*, user, file_format: str) -> str:
     rows = [
-        {name: value for name, value in TaskSerializer(task).data.items() if name in EXPORT_FIELDS}
+        {
+            name: value
+            for name, value in TaskSerializer(task).data.items()
+            if name in EXPORTED_FIELDS
+        }
         for task in Task.objects.owned_by(user).order_by("created_at", "id")
     ]
     if file_format == "json":
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=EXPORTED_FIELDS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({name: "" if value is None else value for name, value in row.items()})
@@ -133,7 +126,7 @@ def tasks_import(*, user, rows: list[dict]) -> int:
             batch_size=IMPORT_BATCH_SIZE,
             update_conflicts=True,
             unique_fields=["id"],
-            update_fields=[f for f in EXPORT_FIELDS if f != "id"] + ["version"],
+            update_fields=[f for f in EXPORTED_FIELDS if f != "id"] + ["version"],
         )
         for task, (created_at, updated_at) in zip(tasks, stamps, strict=True):
             task.created_at = created_at or task.created_at

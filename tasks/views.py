@@ -7,6 +7,7 @@ same answer as a task that does not exist).
 
 import uuid
 
+from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from idempotency import services as idempotency
+from idempotency.models import KEY_MAX_LENGTH
 from tasks.filters import TaskFilter
 from tasks.models import Task, versions_in
 from tasks.serializers import TaskCompletionSerializer, TaskSerializer
@@ -62,12 +64,19 @@ LOCATION_HEADER = OpenApiParameter(
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     idempotency.HEADER,
-    OpenApiTypes.STR,
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": KEY_MAX_LENGTH,
+        # What valid_key accepts: printable characters, of the Latin-1 that
+        # header values are read as.
+        "pattern": "^[\\u0020-\\u007e\\u00a1-\\u00ac\\u00ae-\\u00ff]*$",
+    },
     OpenApiParameter.HEADER,
     description=(
-        "1 to 255 characters, unique per request you mean. Retrying with the same key and "
-        "body within 24 hours returns the first response and creates nothing more; the same "
-        "key with another body is a 422, and while the first request runs, a 409."
+        "1 to 255 printable characters, unique per request you mean. Retrying with the same "
+        "key and body within 24 hours returns the first response and creates nothing more; "
+        "the same key with another body is a 422, and while the first request runs, a 409."
     ),
 )
 WRITE_ATTEMPTS = 5
@@ -151,11 +160,15 @@ class TaskViewSet(viewsets.ModelViewSet):
             headers = {**claim.headers, "Idempotent-Replayed": "true"}
             return Response(claim.body, status=claim.status, headers=headers)
         try:
-            response = self.create_task(request)
+            # The task and the stored response commit together: a task is
+            # never created without its key recording it, so a retry after a
+            # failure here can never create it a second time.
+            with transaction.atomic():
+                response = self.create_task(request)
+                idempotency.idempotency_complete(claim=claim, response=response)
         except Exception:
             idempotency.idempotency_release(claim=claim)
             raise
-        idempotency.idempotency_complete(claim=claim, response=response)
         return response
 
     def create_task(self, request) -> Response:
@@ -167,9 +180,10 @@ class TaskViewSet(viewsets.ModelViewSet):
 
     def update(self, request, *args, partial=False, **kwargs):
         task = self.get_object()
-        conditional = self.check_if_match(task)
         serializer = self.get_serializer(task, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
+        # A request that is invalid whatever the task's version is a 400, not a 412.
+        conditional = self.check_if_match(task)
         return self.task_response(self.write(task, serializer.validated_data, conditional))
 
     def write(self, task, changes: dict, conditional: bool):
@@ -216,7 +230,9 @@ class TaskViewSet(viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["patch"])
     def complete(self, request, *args, **kwargs):
-        serializer = TaskCompletionSerializer(data=request.data)
+        serializer = TaskCompletionSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         tasks = self.get_queryset().filter(pk=self.task_id())
         etags = if_match(request)

@@ -150,7 +150,7 @@ AUTH_USER_MODEL = "accounts.User"
 # Argon2 for new hashes; PBKDF2 hashes made earlier still verify and are
 # upgraded to Argon2 at the next successful login.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashers.Argon2idHasher",  # verifies any Argon2 hash, whatever its cost
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
@@ -234,7 +234,7 @@ REST_FRAMEWORK = {
         "accounts.authentication.BearerTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["todo_project.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["todo_project.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["todo_project.api.throttling.UserRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -284,6 +284,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"PriorityEnum": "tasks.models.Priority"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "todo_project.api.schema.add_links",
+    ],
 }
 
 # --- Logging ----------------------------------------------------------------

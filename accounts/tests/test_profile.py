@@ -111,6 +111,17 @@ def test_me_patch_with_an_invalid_email_is_400(auth_client, user):
     assert user.email == old_email
 
 
+@pytest.mark.parametrize("data", [{"name": 12}, {"email": ["ann@example.org"]}])
+def test_me_patch_with_a_value_that_is_not_a_string_is_400(auth_client, user, data):
+    old_name = user.name
+
+    response = update_me(auth_client, **data)
+
+    assert assert_invalid(response).keys() == data.keys()
+    user.refresh_from_db()
+    assert user.name == old_name
+
+
 def test_me_put_is_405(auth_client, user):
     old_name = user.name
 

@@ -42,6 +42,18 @@ def assert_throttled(response):
     return body
 
 
+@pytest.mark.parametrize("url_name", ["auth-login", "auth-register"])
+@pytest.mark.parametrize(
+    "email", ["x" * 300 + "@example.org", "nul\u0000@example.org"], ids=["long", "nul"]
+)
+def test_an_email_no_cache_key_could_hold_is_a_400(api_client, url_name, email):
+    # The email is counted before the body is validated; the database cache
+    # (a 255-character key column, no NUL on PostgreSQL) must still take it.
+    response = api_client.post(reverse(url_name), {"email": email, "password": PASSWORD})
+
+    assert_problem(response, 400, "invalid")
+
+
 def test_login_is_limited_per_client_address(api_client):
     for n in range(LIMIT):
         assert login(api_client, f"user{n}@example.org").status_code == 401

@@ -20,7 +20,7 @@ def test_login_limit_holds_across_two_gunicorn_workers(tmp_path):
         database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         workdir=tmp_path,
         log_path=tmp_path / "server.log",
-        env={"WEB_CONCURRENCY": "2", "THROTTLE_LOGIN_RATE": f"{LIMIT}/minute"},
+        env={"WEB_CONCURRENCY": "2", "THROTTLE_LOGIN_RATE": f"{LIMIT}/hour"},
     )
     server.start()
     statuses, workers, client = [], set(), Client(server.url)

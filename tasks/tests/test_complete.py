@@ -96,7 +96,7 @@ def test_complete_changes_nothing_but_completion(auth_client, routes, task):
     assert changed == {"completed", "completed_at", "updated_at", "version"}
 
 
-@pytest.mark.parametrize("completed", ["maybe", None, [True], {"value": True}])
+@pytest.mark.parametrize("completed", ["maybe", None, [True], {"value": True}, "true", 0])
 def test_invalid_completed_value_is_400_and_changes_nothing(auth_client, routes, task, completed):
     with tasks_unchanged():
         response = auth_client.patch(routes.complete_url(task.id), {"completed": completed})

@@ -67,6 +67,25 @@ def test_stale_if_match_is_412_and_changes_nothing(auth_client, routes, task, me
 
 
 @pytest.mark.parametrize(
+    "method, view, body",
+    [
+        ("put", "detail", {"title": ""}),
+        ("put", "detail", None),
+        ("patch", "detail", {"due_date": "next week"}),
+        ("patch", "complete", {"completed": "yes"}),
+    ],
+)
+def test_invalid_body_is_400_whatever_the_if_match(auth_client, routes, task, method, view, body):
+    # A request that could never apply is refused as such, not as a stale version.
+    with tasks_unchanged():
+        response = getattr(auth_client, method)(
+            routes.url(view, task.id), body, HTTP_IF_MATCH='"999"'
+        )
+
+    assert_problem(response, 400, "invalid")
+
+
+@pytest.mark.parametrize(
     "method, view, body, status",
     [
         ("put", "detail", {"title": "New"}, 200),

@@ -449,6 +449,11 @@ def test_patch_completed_sets_then_clears_completed_at(auth_client, routes, task
         ({"priority": "urgent"}, "priority"),
         ({"due_date": "next week"}, "due_date"),
         ({"completed": "maybe"}, "completed"),
+        # JSON types are kept: no number for a string, no string or number for a boolean.
+        ({"title": 12}, "title"),
+        ({"description": 3.5}, "description"),
+        ({"completed": "true"}, "completed"),
+        ({"completed": 1}, "completed"),
     ],
 )
 def test_patch_with_invalid_value_is_400_and_changes_nothing(

@@ -171,6 +171,36 @@ def test_due_date_offset_sent_without_url_encoding_still_counts(auth_client, rou
     assert sorted(titles(response)) == ["08h", "10h"]
 
 
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        # ISO 8601 offsets go up to 23:59, PostgreSQL's only to 15:59.
+        ({"due_before": "2026-12-02T07:00:00+21:00"}, ["08h", "10h"]),
+        ({"due_after": "2026-11-30T12:00:00-22:00"}, ["10h", "12h"]),
+        # Instants outside years 1 to 9999 in UTC bound nothing away.
+        ({"due_after": "0001-01-01T00:00:00+05:00"}, ["08h", "10h", "12h"]),
+        ({"due_before": "9999-12-31T23:00:00-05:00"}, ["08h", "10h", "12h"]),
+    ],
+)
+def test_due_date_filters_take_any_iso_8601_offset(
+    auth_client, routes, due_tasks, params, expected
+):
+    response = auth_client.get(routes.list_url(), {**params, "sort": "due_date"})
+
+    assert response.status_code == 200
+    assert titles(response) == expected
+
+
+def test_empty_parameters_are_ignored_as_documented(auth_client, routes, due_tasks):
+    names = ["status", "priority", "search", "due_before", "due_after", "sort", "page", "page_size"]
+    everything = auth_client.get(routes.list_url())
+
+    response = auth_client.get(routes.list_url() + "?" + "&".join(f"{name}=" for name in names))
+
+    assert response.status_code == 200
+    assert response.json() == everything.json()
+
+
 def test_filters_combine(auth_client, routes, user):
     TaskFactory(user=user, title="Pay rent", priority="high")
     TaskFactory(user=user, title="Pay tax", priority="high", completed=True)

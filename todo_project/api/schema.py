@@ -2,11 +2,17 @@
 
 drf-spectacular describes the success responses from the serializers; this
 AutoSchema adds the problem+json error responses (and their headers) that
-apply to each operation, so clients see one error format everywhere.
+apply to each operation, so clients see one error format everywhere. The
+schema is also what `make fuzz` tests the running API against, so it states
+what the API accepts exactly (text patterns, empty query values, the body
+of DELETE /api/auth/me/) and how operations chain (links).
 """
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 from todo_project.api.errors import PROBLEM_CONTENT_TYPE, ProblemSerializer
@@ -47,7 +53,59 @@ class BearerTokenScheme(SimpleJWTScheme):
     target_class = "accounts.authentication.BearerTokenAuthentication"
 
 
+class TextFieldSchema(OpenApiSerializerFieldExtension):
+    """A TextField: in requests the pattern it checks, in responses the length it guarantees."""
+
+    target_class = "todo_project.api.fields.TextField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        schema = auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+        is_email = isinstance(field, serializers.EmailField)  # the format says the rest
+        if direction == "request" and not is_email:
+            schema["pattern"] = field.request_pattern()
+        if field.max_length is not None and not (
+            direction == "request" and field.trim_whitespace and not is_email
+        ):
+            schema["maxLength"] = field.max_length
+        return schema
+
+
 class ProblemAutoSchema(AutoSchema):
+    def _get_request_body(self, direction="request"):
+        # drf-spectacular documents no body for DELETE; an operation that
+        # declares a serializer of its own (DELETE /api/auth/me/) reads one.
+        if self.method != "DELETE" or not self._has_own_request_serializer():
+            return super()._get_request_body(direction)
+        serializer = self.get_request_serializer()
+        schema, required = self._get_request_for_media_type(serializer, direction)
+        body = {"content": {media_type: {"schema": schema} for media_type in self.map_parsers()}}
+        if required:
+            body["required"] = True
+        return body
+
+    def _has_own_request_serializer(self) -> bool:
+        declared = self.get_request_serializer()
+        return declared is not None and type(force_instance(declared)) is not type(
+            force_instance(self._get_serializer())
+        )
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        # After drf-spectacular's own minLength (1 for a field that may not be blank).
+        if getattr(field, "schema_min_length", None) is not None:
+            schema["minLength"] = field.schema_min_length
+
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        if self._is_list_view():
+            for parameter in parameters:
+                if parameter["in"] == "query":
+                    # django-filter and the paginator read `?status=` as no status.
+                    parameter["allowEmptyValue"] = True
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for status in self._error_statuses():
@@ -92,3 +150,74 @@ class ProblemAutoSchema(AutoSchema):
             # The path shape serves the same operations as /api/tasks/.
             return operation_id.replace("api_", "api_user_", 1)
         return operation_id
+
+
+TASK_SCHEMA_REF = "#/components/schemas/Task"
+# The token pairs the public auth endpoints answer with, and where the next
+# request of a client holding one goes.
+TOKEN_PAIR_SOURCES = [
+    ("/api/auth/register/", "post", "201"),
+    ("/api/auth/login/", "post", "200"),
+    ("/api/auth/refresh/", "post", "200"),
+]
+REFRESH_TOKEN_TARGETS = [("/api/auth/refresh/", "post"), ("/api/auth/logout/", "post")]
+
+
+def add_links(result, generator, request, public):
+    """OpenAPI links: how a client goes from one answer to the next request.
+
+    A task returned by any operation (201 from creation, 200 from the others)
+    leads to every operation on that task, with its `id` (and `user_id` under
+    /api/{user_id}/tasks/) and its ETag as If-Match. A registration leads to
+    logging in with the same credentials, and every token pair to refreshing
+    and logging out with its refresh token. Clients and tools (Schemathesis's
+    stateful tests in `make fuzz`) follow them.
+    """
+    paths = result["paths"]
+    for collection in [path for path in paths if path.endswith("/tasks/")]:
+        targets = [
+            operation
+            for path, operations in paths.items()
+            if path.startswith(f"{collection}{{id}}/")
+            for operation in operations.values()
+        ]
+        sources = [(paths[collection]["post"], "201")] + [
+            (operation, "200") for operation in targets if _returns_task(operation, "200")
+        ]
+        for operation, status in sources:
+            operation["responses"][status]["links"] = {
+                target["operationId"]: _task_link(target) for target in targets
+            }
+
+    login = paths["/api/auth/login/"]["post"]["operationId"]
+    paths["/api/auth/register/"]["post"]["responses"]["201"]["links"] = {
+        login: {
+            "operationId": login,
+            "requestBody": {"email": "$request.body#/email", "password": "$request.body#/password"},
+        }
+    }
+    for path, method, status in TOKEN_PAIR_SOURCES:
+        links = paths[path][method]["responses"][status].setdefault("links", {})
+        for target_path, target_method in REFRESH_TOKEN_TARGETS:
+            target = paths[target_path][target_method]["operationId"]
+            links[target] = {
+                "operationId": target,
+                "requestBody": {"refresh": "$response.body#/refresh"},
+            }
+    return result
+
+
+def _returns_task(operation: dict, status: str) -> bool:
+    content = operation["responses"].get(status, {}).get("content", {})
+    return any(media.get("schema", {}).get("$ref") == TASK_SCHEMA_REF for media in content.values())
+
+
+def _task_link(target: dict) -> dict:
+    parameters = {}
+    for parameter in target.get("parameters", []):
+        if parameter["in"] == "path":
+            # A task carries the path parameters that address it: id, user_id.
+            parameters[f"path.{parameter['name']}"] = f"$response.body#/{parameter['name']}"
+        elif parameter["in"] == "header" and parameter["name"] == "If-Match":
+            parameters["header.If-Match"] = "$response.header.ETag"
+    return {"operationId": target["operationId"], "parameters": parameters}

@@ -7,6 +7,8 @@ task API counts per user in the "throttle" cache, which never costs an SQL
 query (see the cache settings).
 """
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework import throttling
@@ -77,4 +79,8 @@ class AuthEmailThrottle(AuthAddressThrottle):
             email = normalize_email(request.data["email"])
         if not email:
             return None
-        return f"throttle:{self.scope}:email:{email}"
+        # Hashed: the address comes from the request body before it is
+        # validated, and a cache key must stay short and free of NULs
+        # (the database cache's key column is 255 characters).
+        digest = hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
+        return f"throttle:{self.scope}:email:{digest}"

@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from tasks.serializers import TaskSerializer
+
 ENDPOINTS = [
     "/api/auth/register/",
     "/api/auth/login/",
@@ -59,3 +61,72 @@ def test_docs_pages_load_their_assets_from_this_server(api_client, db, url_name)
     html = response.content.decode()
     assert not re.search(r"""(src|href)=["']https?://""", html)
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_deleting_the_account_documents_its_body(schema):
+    operation = schema["paths"]["/api/auth/me/"]["delete"]
+    body = operation["requestBody"]
+    assert body["required"] is True
+    ref = body["content"]["application/json"]["schema"]["$ref"]
+    assert schema["components"]["schemas"][ref.split("/")[-1]]["required"] == ["password"]
+
+
+def test_list_parameters_may_be_empty(schema):
+    # An empty value (`?status=`) is read as no value, as the schema says.
+    parameters = schema["paths"]["/api/tasks/"]["get"]["parameters"]
+    assert all(p.get("allowEmptyValue") for p in parameters if p["in"] == "query")
+
+
+@pytest.mark.parametrize("collection", ["/api/tasks/", "/api/{user_id}/tasks/"])
+def test_a_created_task_links_to_the_operations_on_it(schema, collection):
+    links = schema["paths"][collection]["post"]["responses"]["201"]["links"]
+    item_operations = [
+        operation
+        for path, operations in schema["paths"].items()
+        if path.startswith(collection + "{id}/")
+        for operation in operations.values()
+    ]
+    assert set(links) == {operation["operationId"] for operation in item_operations}
+    update = next(link for name, link in links.items() if name.endswith("_update"))
+    assert update["parameters"]["path.id"] == "$response.body#/id"
+    assert update["parameters"]["header.If-Match"] == "$response.header.ETag"
+    if "{user_id}" in collection:
+        assert update["parameters"]["path.user_id"] == "$response.body#/user_id"
+
+
+TEXTS = [
+    "x",
+    "  Buy milk \t ",
+    "",
+    " ",
+    "\t\n",
+    "\x85",
+    "\u3000x\u3000",
+    "\ufeff",
+    "\x1cx\x1f",
+    "x" * 200,
+    "  " + "x" * 200 + "  ",
+    "x" * 201,
+    "d" * 1000,
+    " " + "d" * 1000 + " ",
+    "d" * 1001,
+    "nul\x00inside",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS, ids=lambda text: repr(text)[:20])
+def test_text_patterns_accept_exactly_what_the_api_accepts(schema, text):
+    # Trimmed first, then at most 200 (title) or 1,000 (description) characters, no NUL.
+    properties = schema["components"]["schemas"]["TaskRequest"]["properties"]
+    title = properties["title"]
+    description, empty = properties["description"]["oneOf"]
+    assert empty == {"type": "string", "maxLength": 0}
+
+    title_valid = len(text) >= title["minLength"] and re.search(title["pattern"], text)
+    description_valid = text == "" or re.search(description["pattern"], text)
+
+    assert bool(title_valid) == TaskSerializer(data={"title": text}).is_valid()
+    assert (
+        bool(description_valid)
+        == TaskSerializer(data={"title": "x", "description": text}).is_valid()
+    )

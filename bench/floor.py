@@ -1,0 +1,353 @@
+"""The floor: the benchmarked requests answered by hand, as fast as plain Python goes.
+
+A WSGI application with the API's routes and JSON shapes for what the
+benchmark sends, and nothing else. Per request it does the work the Django
+application cannot avoid: verify the access token (PyJWT, HS256, `exp`,
+`token_type`), look the user up by id (active, password unchanged), run the
+same SQL the ORM sends (count and page for lists; read then conditional
+UPDATE for updates), and encode with orjson. One psycopg connection per
+worker, with client-side binding like Django's, so PostgreSQL sees the same
+statements. Not done: throttling, request logging, the connection health
+check and the response headers of Django's middleware; that difference is
+what the benchmark measures.
+
+    gunicorn --config gunicorn.conf.py bench.floor:application
+"""
+
+import hashlib
+import os
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from urllib.parse import parse_qsl, urlencode
+
+import jwt
+import orjson
+import psycopg
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+
+from bench import floor_sql as sql
+
+SIGNING_KEY = os.environ.get("JWT_SIGNING_KEY") or os.environ["SECRET_KEY"]
+ACCESS_LIFETIME = timedelta(minutes=int(os.environ.get("JWT_ACCESS_TOKEN_MINUTES") or 15))
+REFRESH_LIFETIME = timedelta(days=int(os.environ.get("JWT_REFRESH_TOKEN_DAYS") or 7))
+TASK_PATH = re.compile(r"^/api/tasks/?(?:(?P<id>[^/]+)/?(?P<complete>complete/?)?)?$")
+TASK_FIELDS = sql.TASK_FIELDS[:-1]  # all but version
+PRIORITIES = {"low", "medium", "high", None}
+PUT_DEFAULTS = {"description": None, "completed": False, "priority": None, "due_date": None}
+JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
+password_hasher = PasswordHasher()
+_connection: psycopg.Connection | None = None
+
+
+class Problem(Exception):
+    def __init__(self, status: int, detail: str = ""):
+        self.status, self.detail = status, detail or HTTPStatus(status).phrase
+
+    def body(self) -> dict:
+        title = HTTPStatus(self.status).phrase
+        code = title.lower().replace(" ", "_")
+        return {
+            "type": "about:blank",
+            "title": title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": code,
+        }
+
+
+def db() -> psycopg.Connection:
+    global _connection
+    if _connection is None or _connection.closed:
+        _connection = psycopg.connect(
+            os.environ["DATABASE_URL"],
+            autocommit=True,
+            cursor_factory=psycopg.ClientCursor,
+            options="-c TimeZone=UTC",
+        )
+    return _connection
+
+
+def application(environ, start_response):
+    headers = []
+    try:
+        status, body, headers = dispatch(environ)
+    except Problem as problem:
+        status, body, content_type = problem.status, problem.body(), PROBLEM_JSON
+    except psycopg.OperationalError:
+        if _connection is not None:
+            _connection.close()  # the next request reconnects
+        status, body, content_type = 503, Problem(503).body(), PROBLEM_JSON
+    else:
+        content_type = JSON
+    payload = b"" if body is None else orjson.dumps(body, option=orjson.OPT_UTC_Z)
+    start_response(
+        f"{status} {HTTPStatus(status).phrase}",
+        [("Content-Type", content_type), ("Content-Length", str(len(payload))), *headers],
+    )
+    return [payload]
+
+
+def dispatch(environ):
+    path, method = environ["PATH_INFO"], environ["REQUEST_METHOD"]
+    conn = db()
+    if path.rstrip("/") in ("/health", "/health/ready"):
+        conn.execute("SELECT 1")
+        return 200, {"status": "ok"}, []
+    if path.rstrip("/") == "/api/auth/login" and method == "POST":
+        return login(conn, read_json(environ))
+    match = TASK_PATH.match(path)
+    if match is None:
+        raise Problem(404)
+    user = authenticate(conn, environ)
+    if match["id"] is None:
+        if method == "GET":
+            return task_list(conn, user, environ)
+        if method == "POST":
+            return task_create(conn, user, read_json(environ), environ)
+        raise Problem(405)
+    task_id = parse_uuid(match["id"])
+    if match["complete"]:
+        if method != "PATCH":
+            raise Problem(405)
+        return task_complete(conn, user, task_id, read_json(environ))
+    if method == "GET":
+        row = fetch_task(conn, user, task_id)
+        return 200, task_json(row), etag(row)
+    if method in ("PUT", "PATCH"):
+        return task_update(conn, user, task_id, read_json(environ), partial=method == "PATCH")
+    if method == "DELETE":
+        fetch_task(conn, user, task_id)
+        conn.execute(sql.TASK_DELETE, (task_id,))
+        return 204, None, []
+    raise Problem(405)
+
+
+def authenticate(conn, environ):
+    scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme != "Bearer" or not token:
+        raise Problem(401)
+    try:
+        claims = jwt.decode(token, SIGNING_KEY, algorithms=["HS256"], options={"require": ["exp"]})
+    except jwt.InvalidTokenError as exc:
+        raise Problem(401) from exc
+    if claims.get("token_type") != "access" or "jti" not in claims:
+        raise Problem(401)
+    try:
+        user_id = uuid.UUID(claims.get("user_id"))
+    except (TypeError, ValueError) as exc:
+        raise Problem(401) from exc
+    user = conn.execute(sql.USER_BY_ID, (user_id,)).fetchone()
+    if user is None or not user[sql.USER_FIELDS.index("is_active")]:
+        raise Problem(401)
+    if claims.get("hash_password") != password_digest(user[0]):
+        raise Problem(401)
+    return user
+
+
+def password_digest(password_hash: str) -> str:
+    # simplejwt's revocation claim: changing the password invalidates tokens.
+    return hashlib.md5(password_hash.encode()).hexdigest().upper()
+
+
+def read_json(environ):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    if not length:
+        return {}
+    try:
+        data = orjson.loads(environ["wsgi.input"].read(length))
+    except orjson.JSONDecodeError as exc:
+        raise Problem(400, "JSON parse error") from exc
+    if not isinstance(data, dict):
+        raise Problem(400, "expected an object")
+    return data
+
+
+def parse_uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as exc:
+        raise Problem(404) from exc
+
+
+def task_json(row) -> dict:
+    return dict(zip(TASK_FIELDS, row, strict=False))
+
+
+def etag(row) -> list:
+    return [("ETag", f'"{row[-1]}"')]
+
+
+def fetch_task(conn, user, task_id):
+    row = conn.execute(sql.TASK_BY_ID, (user[sql.USER_ID], task_id)).fetchone()
+    if row is None:
+        raise Problem(404)
+    return row
+
+
+def task_list(conn, user, environ):
+    params = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+    try:
+        where, args = sql.list_filter(user[sql.USER_ID], params)
+        order = sql.list_order(params.get("sort"))
+    except ValueError as exc:
+        raise Problem(400, str(exc)) from exc
+    try:
+        page = int(params.get("page") or 1)
+        size = int(params.get("page_size") or 100)
+    except ValueError as exc:
+        raise Problem(400, "page") from exc
+    if page < 1 or not 1 <= size <= 500:
+        raise Problem(400, "page")
+    count = conn.execute(sql.TASK_COUNT + where, args).fetchone()[0]
+    offset = (page - 1) * size
+    rows = []
+    if offset < count:
+        statement = f"{sql.TASK_SELECT}{where} ORDER BY {order} LIMIT {size}"
+        if offset:
+            statement += f" OFFSET {offset}"
+        rows = conn.execute(statement, args).fetchall()
+    last = max(1, -(-count // size))
+    pages = {"first": 1, "last": last}
+    if page > 1:
+        pages["prev"] = min(page - 1, last)
+    if page < last:
+        pages["next"] = page + 1
+    base = f"http://{environ['HTTP_HOST']}{environ['PATH_INFO']}?"
+    link = ", ".join(
+        f'<{base}{urlencode(sorted({**params, "page": number}.items()))}>; rel="{rel}"'
+        for rel, number in pages.items()
+    )
+    headers = [("X-Total-Count", str(count)), ("Link", link)]
+    return 200, [task_json(row) for row in rows], headers
+
+
+def validated(data: dict, *, partial: bool) -> dict:
+    """The task fields of a body, checked as the API's serializer checks them."""
+    changes = {}
+    if "title" in data or not partial:
+        title = data.get("title")
+        if not isinstance(title, str) or not 1 <= len(title.strip()) <= 200:
+            raise Problem(400, "title")
+        changes["title"] = title.strip()
+    if "description" in data:
+        description = data["description"]
+        if description is not None and (
+            not isinstance(description, str) or len(description) > 1000
+        ):
+            raise Problem(400, "description")
+        changes["description"] = description.strip() if description else description
+    if "completed" in data:
+        if not isinstance(data["completed"], bool):
+            raise Problem(400, "completed")
+        changes["completed"] = data["completed"]
+    if "priority" in data:
+        if data["priority"] not in PRIORITIES:
+            raise Problem(400, "priority")
+        changes["priority"] = data["priority"]
+    if "due_date" in data:
+        changes["due_date"] = parse_datetime(data["due_date"])
+    if not partial:
+        changes = {**PUT_DEFAULTS, **changes}
+    return changes
+
+
+def parse_datetime(value):
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise Problem(400, "due_date") from exc
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def task_create(conn, user, data, environ):
+    fields = {**PUT_DEFAULTS, **validated(data, partial=False)}
+    now = datetime.now(UTC)
+    completed_at = now if fields["completed"] else None
+    row = (
+        uuid.uuid4(),
+        user[sql.USER_ID],
+        fields["title"],
+        fields["description"],
+        fields["completed"],
+        completed_at,
+        fields["priority"],
+        fields["due_date"],
+        now,
+        now,
+        1,
+    )
+    conn.execute(sql.TASK_INSERT, row)
+    location = f"http://{environ['HTTP_HOST']}/api/tasks/{row[0]}/"
+    return 201, task_json(row), [("Location", location), *etag(row)]
+
+
+def task_update(conn, user, task_id, data, *, partial: bool):
+    changes = validated(data, partial=partial)
+    for _ in range(5):  # another write got in between: reapply on the task as it is now
+        task = dict(zip(sql.TASK_FIELDS, fetch_task(conn, user, task_id), strict=True))
+        task.update(changes)
+        if task["completed"] and task["completed_at"] is None:
+            task["completed_at"] = datetime.now(UTC)
+        elif not task["completed"]:
+            task["completed_at"] = None
+        task["updated_at"] = datetime.now(UTC)
+        version = task["version"]
+        task["version"] = version + 1
+        values = [task[name] for name in sql.UPDATE_FIELDS]
+        if conn.execute(sql.TASK_UPDATE, (*values, task_id, version)).rowcount:
+            row = tuple(task.values())
+            return 200, task_json(row), etag(row)
+    raise Problem(409)
+
+
+def task_complete(conn, user, task_id, data):
+    completed = data.get("completed")
+    if completed is not None and not isinstance(completed, bool):
+        raise Problem(400, "completed")
+    now = datetime.now(UTC)
+    if completed is None:
+        args = (now, now, user[sql.USER_ID], task_id)
+        updated = conn.execute(sql.TASK_TOGGLE, args).rowcount
+    else:
+        args = (completed, completed, now if completed else None, now, user[sql.USER_ID], task_id)
+        updated = conn.execute(sql.TASK_SET_COMPLETED, args).rowcount
+    if not updated:
+        raise Problem(404)
+    row = fetch_task(conn, user, task_id)
+    return 200, task_json(row), etag(row)
+
+
+def login(conn, data):
+    email, password = data.get("email"), data.get("password")
+    if not isinstance(email, str) or not isinstance(password, str):
+        raise Problem(400, "email and password")
+    user = conn.execute(sql.USER_BY_EMAIL, (email.strip().lower(),)).fetchone()
+    fields = dict(zip(sql.USER_FIELDS, user or (), strict=False))
+    try:
+        # Django stores "<algorithm>$<argon2's own encoding>".
+        encoded = "$" + fields["password"].partition("$")[2]
+        valid = user is not None and password_hasher.verify(encoded, password)
+    except VerificationError:
+        valid = False
+    if not valid or not fields["is_active"]:
+        raise Problem(401, "Incorrect email or password.")
+    now = datetime.now(UTC)
+    conn.execute(sql.USER_LAST_LOGIN, (now, fields["id"]))
+    claims = {"user_id": str(fields["id"]), "hash_password": password_digest(fields["password"])}
+    refresh, jti = token("refresh", now, REFRESH_LIFETIME, claims)
+    conn.execute(sql.OUTSTANDING_INSERT, (fields["id"], jti, refresh, now, now + REFRESH_LIFETIME))
+    access, _ = token("access", now, ACCESS_LIFETIME, claims)
+    public = {name: fields[name] for name in ("id", "email", "name", "date_joined")}
+    return 200, {"user": public, "access": access, "refresh": refresh}, []
+
+
+def token(kind: str, now: datetime, lifetime: timedelta, claims: dict) -> tuple[str, str]:
+    jti = uuid.uuid4().hex
+    payload = {"token_type": kind, "exp": now + lifetime, "iat": now, "jti": jti, **claims}
+    return jwt.encode(payload, SIGNING_KEY, algorithm="HS256"), jti

@@ -1,0 +1,51 @@
+"""The two servers measured: the API and the floor, under the same gunicorn settings."""
+
+import subprocess
+import sys
+
+from bench.processes import children, memory_kib
+from harness.server import PROJECT_DIR, ProductionServer
+
+
+class FloorServer(ProductionServer):
+    """bench.floor served by gunicorn with the checked-in gunicorn.conf.py.
+
+    Only the application differs (given on the command line, which wins over
+    the file's wsgi_app); workers, timeouts, recycling and logging are the
+    API's. The schema comes from the API's migrations, run beforehand.
+    """
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--config",
+                    "gunicorn.conf.py",
+                    "bench.floor:application",
+                ],
+                cwd=PROJECT_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.wait_until_ready()
+
+
+def worker_memory(server: ProductionServer) -> list[dict]:
+    """Memory of each gunicorn worker (the master's children) right now."""
+    workers = []
+    for pid in children(server.process.pid):
+        try:
+            workers.append({"pid": pid, **memory_kib(pid)})
+        except OSError:
+            continue  # recycled while we looked
+    return workers
+
+
+def workers_booted(server: ProductionServer) -> int:
+    """Workers started so far: the first ones and every replacement (max_requests)."""
+    return server.log().count("Booting worker with pid")

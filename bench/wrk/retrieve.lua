@@ -1,0 +1,15 @@
+-- GET /api/tasks/<id>/: a random task of a random user. Argument: data file.
+package.path = debug.getinfo(1, "S").source:match("^@(.*/)") .. "?.lua;" .. package.path
+local common = require("common")
+local users
+
+function init(args)
+  users = common.load(args[1])
+end
+
+function request()
+  local user = common.any(users)
+  return common.get(user, "/api/tasks/" .. common.any(user.tasks) .. "/")
+end
+
+done = common.done
