@@ -64,15 +64,22 @@ SORT_EXPRESSIONS = {
 }
 
 
+NULLABLE_SORTS = {"due_date", "priority"}
+
+
 def sort_ordering(sort: str):
     """Order for a `sort` value; empty values (no due date, no priority) come last either way."""
     name = sort.removeprefix("-")
+    descending = sort.startswith("-")
     expression = SORT_EXPRESSIONS[name]
-    primary = (
-        expression.desc(nulls_last=True)
-        if sort.startswith("-")
-        else expression.asc(nulls_last=True)
-    )
+    if name in NULLABLE_SORTS:
+        primary = (
+            expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+        )
+    else:
+        # Nothing to place last, and a plain order is one PostgreSQL can read
+        # straight from the (user, created_at) index instead of sorting.
+        primary = expression.desc() if descending else expression.asc()
     # Ties are broken by creation then id so that pages never overlap.
     return [primary, F("created_at").desc(), F("id").desc()]
 

@@ -1,0 +1,46 @@
+"""The hand-written task representation is exactly what DRF's declared fields would give."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from rest_framework import serializers
+
+from conftest import TaskFactory
+from tasks.models import Task
+from tasks.serializers import REPRESENTED_COLUMNS, TaskSerializer, task_representation
+
+pytestmark = pytest.mark.django_db
+
+
+class FieldByFieldTaskSerializer(TaskSerializer):
+    """The same declared fields, rendered by DRF's own machinery."""
+
+    def to_representation(self, task):
+        return serializers.ModelSerializer.to_representation(self, task)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {
+            "description": "text",
+            "priority": "high",
+            "due_date": datetime(2027, 1, 2, 3, 4, 5, 6, UTC),
+        },
+        {
+            "completed": True,
+            "due_date": datetime(2026, 12, 1, 10, 0, tzinfo=timezone(timedelta(hours=2))),
+        },
+        {"description": "", "priority": "low", "title": 'ünïcode ✓ "quoted"'},
+    ],
+)
+def test_hand_written_representation_matches_drf_fields(user, fields):
+    task = TaskFactory(user=user, **fields)
+    stored = Task.objects.get(pk=task.pk)
+    expected = FieldByFieldTaskSerializer(stored).data
+
+    assert TaskSerializer(stored).data == expected
+    assert TaskSerializer(task).data == expected  # an instance as saved, not reloaded
+    row = Task.objects.filter(pk=task.pk).values(*REPRESENTED_COLUMNS).get()
+    assert task_representation(row) == expected
