@@ -28,8 +28,11 @@ graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = env_int("GUNICORN_KEEPALIVE", 5)
 
 # Recycle workers now and then, staggered, to bound any slow memory growth.
-max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# A worker costs ~0.6 s of CPU to start: every 10,000 requests it is noise,
+# every 2,000 it was 0.3 ms a request. (No preload_app: it would make
+# `kill -HUP` restart workers without reloading new code.)
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 10000)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 1000)
 
 # Access log on stdout (with the request id the application returns); the
 # application's own request line, with user and timing, goes to stderr.
