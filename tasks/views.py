@@ -145,10 +145,11 @@ class TaskViewSet(viewsets.ModelViewSet):
         return super().filter_queryset(queryset)
 
     def get_object(self):
-        task = self.get_queryset().filter(pk=self.task_id()).first()
-        if task is None:
-            raise Http404
-        return task
+        # get(), not first(): no ORDER BY to build and run for one row by key.
+        try:
+            return self.get_queryset().get(pk=self.task_id())
+        except Task.DoesNotExist as exc:
+            raise Http404 from exc
 
     def task_id(self) -> uuid.UUID:
         try:
