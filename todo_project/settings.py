@@ -200,6 +200,7 @@ if SECURE_PROXY_SSL_HEADER:
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "todo_project.api.errors.csrf_failure"
 
 # Routes accept paths with and without a trailing slash themselves, so a
 # POST is never redirected.

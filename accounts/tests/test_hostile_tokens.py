@@ -38,6 +38,8 @@ def test_a_valid_token_is_accepted(user):
     )
 
 
+# The test key is shorter than HS512 wants; the token must be refused anyway.
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 @pytest.mark.parametrize("algorithm", ["HS384", "HS512"])
 def test_a_token_signed_with_another_algorithm_is_401(user, algorithm):
     token = jwt.encode(payload_for(user), signing_key(), algorithm=algorithm)

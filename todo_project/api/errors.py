@@ -175,6 +175,12 @@ def permission_denied(request, exception=None):
     )
 
 
+def csrf_failure(request, reason=""):
+    return _problem_response(
+        403, "csrf_failed", "CSRF verification failed. Reload the page and submit the form again."
+    )
+
+
 def not_found(request, exception=None):
     return _problem_response(404, "not_found", NOT_FOUND_DETAIL)
 

@@ -1,6 +1,7 @@
 """Every error, whoever raises it, is answered in the one problem+json format."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -78,3 +79,18 @@ def test_unexpected_error_is_500_problem_without_internals(user, monkeypatch):
     text = response.content.decode()
     assert "SELECT" not in text
     assert "Traceback" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_unknown_api_address_is_404_problem_for_every_method(auth_client, method):
+    response = getattr(auth_client, method)("/api/tasks//", {"title": "x"})
+    assert_problem(response, 404, "not_found")
+
+
+@pytest.mark.django_db
+def test_csrf_failure_is_a_403_problem(admin_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    response = client.post("/admin/logout/")
+    assert_problem(response, 403, "csrf_failed")
