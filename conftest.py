@@ -60,6 +60,20 @@ def other_user(db):
     return UserFactory()
 
 
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser(
+        email="operator@example.org", password=PASSWORD, name="Operator"
+    )
+
+
+@pytest.fixture
+def admin_session(client, superuser):
+    """Django's test client, logged in to the admin as a superuser."""
+    client.force_login(superuser)
+    return client
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from tasks.models import PRIORITY_RANK, Priority, Task
 from todo_project.api.fields import TextField
+from todo_project.api.pagination import refuse_repeated_parameters
 
 # An unencoded "+02:00" offset arrives as " 02:00" (a "+" in a query string
 # is a space); read it as the offset it was meant to be.
@@ -117,11 +118,7 @@ class TaskFilter(django_filters.FilterSet):
 
     def is_valid(self):
         valid = super().is_valid()
-        for name in self.filters:
-            if len(self.data.getlist(name)) > 1:
-                self.form.add_error(name, "Give this parameter at most once.")
-                valid = False
-        return valid
+        return not refuse_repeated_parameters(self.form, self.data) and valid
 
     def filter_status(self, queryset, name, value):
         if value == "pending":

@@ -41,19 +41,20 @@ class RequestLogMiddleware:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
             duration_ms = (time.perf_counter() - started) * 1000
+            user_id = _user_id(request)
             logger.info(
                 "%s %s %s %.1fms user=%s",
                 request.method,
                 path,
                 response.status_code,
                 duration_ms,
-                _user_id(request),
+                user_id,
                 extra={
                     "method": request.method,
                     "path": path,
                     "status": response.status_code,
                     "duration_ms": round(duration_ms, 1),
-                    "user_id": _user_id(request),
+                    "user_id": user_id,
                 },
             )
             return response

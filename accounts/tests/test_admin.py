@@ -20,19 +20,6 @@ TASK_COUNT_CELL = re.compile(r'<td class="field-task_count">(.*?)</td>', re.S)
 LINK = re.compile(r'^<a href="([^"]+)">(\d+)</a>$')
 
 
-@pytest.fixture
-def superuser():
-    return User.objects.create_superuser(
-        email="operator@example.org", password=PASSWORD, name="Operator"
-    )
-
-
-@pytest.fixture
-def admin_session(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
 def add_form(**overrides) -> dict:
     return {
         "email": "new.person@example.org",

@@ -10,26 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from accounts.models import User
-from conftest import PASSWORD, TaskFactory, UserFactory
+from conftest import TaskFactory, UserFactory
 from tasks.models import Task
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:tasks_task_changelist"
-
-
-@pytest.fixture
-def superuser():
-    return User.objects.create_superuser(
-        email="operator@example.org", password=PASSWORD, name="Operator"
-    )
-
-
-@pytest.fixture
-def admin_session(client, superuser):
-    client.force_login(superuser)
-    return client
 
 
 def changelist_url(**params) -> str:

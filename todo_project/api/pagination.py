@@ -18,14 +18,24 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
 
 
+def refuse_repeated_parameters(form: forms.Form, query) -> bool:
+    """Add an error to `form` for each of its parameters given more than once.
+
+    Only one value would count, so a repeated parameter is refused rather than
+    half ignored. Returns whether any was repeated.
+    """
+    repeated = [name for name in form.fields if len(query.getlist(name)) > 1]
+    for name in repeated:
+        form.add_error(name, "Give this parameter at most once.")
+    return bool(repeated)
+
+
 class PageParamsForm(forms.Form):
     page = forms.IntegerField(min_value=1, required=False)
     page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
 
     def clean(self):
-        for name in self.fields:
-            if len(self.data.getlist(name)) > 1:
-                self.add_error(name, "Give this parameter at most once.")
+        refuse_repeated_parameters(self, self.data)
         return self.cleaned_data
 
 
