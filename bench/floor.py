@@ -202,7 +202,13 @@ def task_list(conn, user, environ):
         raise Problem(400, "page") from exc
     if page < 1 or not 1 <= size <= 500:
         raise Problem(400, "page")
-    count = conn.execute(sql.TASK_COUNT + where, args).fetchone()[0]
+    if params.keys() <= sql.COUNTED_LIST_PARAMETERS:
+        counts = conn.execute(sql.TASK_COUNTS, (user[sql.USER_ID],)).fetchone()
+        total, completed = counts[1:] if counts else (0, 0)
+        status = params.get("status") or "all"
+        count = {"all": total, "pending": total - completed, "completed": completed}[status]
+    else:
+        count = conn.execute(sql.TASK_COUNT + where, args).fetchone()[0]
     offset = (page - 1) * size
     rows = []
     if offset < count:

@@ -49,7 +49,7 @@ def _columns(table: str, fields: list[str]) -> str:
 
 
 USER_SELECT = f'SELECT {_columns("accounts_user", USER_FIELDS)} FROM "accounts_user" WHERE '
-USER_BY_ID = USER_SELECT + '"accounts_user"."id" = %s LIMIT 21'
+USER_BY_ID = USER_SELECT + '"accounts_user"."id" = %s'  # KeyLookup: no LIMIT
 USER_BY_EMAIL = USER_SELECT + '"accounts_user"."email" = %s LIMIT 21'
 USER_LAST_LOGIN = 'UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s'
 OUTSTANDING_INSERT = (
@@ -61,9 +61,13 @@ OUTSTANDING_INSERT = (
 TASK_SELECT = f'SELECT {_columns("tasks_task", TASK_FIELDS)} FROM "tasks_task" WHERE '
 TASK_COUNT = 'SELECT COUNT(*) AS "__count" FROM "tasks_task" WHERE '
 DEFAULT_ORDER = '"tasks_task"."created_at" DESC, "tasks_task"."id" DESC'
-TASK_BY_ID = (
-    TASK_SELECT + '("tasks_task"."user_id" = %s AND "tasks_task"."id" = %s) '
-    f"ORDER BY {DEFAULT_ORDER} LIMIT 1"
+TASK_BY_ID = TASK_SELECT + '"tasks_task"."user_id" = %s AND "tasks_task"."id" = %s'
+# A list filtered on completion alone takes its total from the triggers' counts.
+COUNTED_LIST_PARAMETERS = {"status", "sort", "page", "page_size"}
+TASK_COUNTS = (
+    'SELECT "tasks_taskcounts"."user_id", "tasks_taskcounts"."total", '
+    '"tasks_taskcounts"."completed" FROM "tasks_taskcounts" '
+    'WHERE "tasks_taskcounts"."user_id" = %s'
 )
 _QUOTED_TASK_FIELDS = ", ".join(f'"{name}"' for name in TASK_FIELDS)
 _PLACEHOLDERS = ", ".join(["%s"] * len(TASK_FIELDS))
@@ -144,7 +148,9 @@ def list_order(sort: str | None) -> str:
     if name not in SORT_EXPRESSIONS:
         raise ValueError("sort")
     direction = "DESC" if sort.startswith("-") else "ASC"
-    order = [f"{SORT_EXPRESSIONS[name]} {direction} NULLS LAST"]
+    # NULLS LAST only where there are nulls, as the API orders.
+    nulls = " NULLS LAST" if name in ("due_date", "priority") else ""
+    order = [f"{SORT_EXPRESSIONS[name]} {direction}{nulls}"]
     if name != "created":  # the ORM drops a second ordering on the same column
         order.append('"tasks_task"."created_at" DESC')
     return ", ".join([*order, '"tasks_task"."id" DESC'])

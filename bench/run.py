@@ -128,6 +128,7 @@ class Benchmark:
         try:
             for server in self.servers().values():
                 server.start()
+            self.check_same_answers(owner_tokens)
             reader = str(files["reader"])
             for side in self.servers():
                 for script in ("list.lua", "retrieve.lua"):
@@ -172,6 +173,32 @@ class Benchmark:
             print(_progress(row), flush=True)
             rows.append(row)
         return rows, memory
+
+    def check_same_answers(self, owner_tokens: dict[str, str]) -> None:
+        """The floor must answer what the API answers, or its figures compare nothing.
+
+        Before anything writes, both databases are the same: every read the
+        scenarios make must get the same status, body and total from both.
+        """
+        token = owner_tokens[scenarios.growth_group(min(self.mode.sizes))]
+        lists = [scenario for scenario in scenarios.SCENARIOS if scenario.script == "list.lua"]
+        queries = ["", *(scenario.args[0] for scenario in lists), *self.growth_queries.values()]
+        paths = [f"/api/tasks/?{query}" for query in queries]
+        answers = {}
+        for side, server in self.servers().items():
+            client = Client(server.url)
+            client.token = token
+            first = client.request("GET", "/api/tasks/").body[0]["id"]
+            answers[side] = [
+                (path, answer.status, answer.body, answer.headers.get("x-total-count"))
+                for path in [*paths, f"/api/tasks/{first}/"]
+                for answer in [client.request("GET", path)]
+            ]
+            client.close()
+        for django, floor in zip(answers["django"], answers["floor"], strict=True):
+            if django != floor:
+                raise RuntimeError(f"the floor answers {django[0]} otherwise:\n{django}\n{floor}")
+        print(f"the floor answers the same as the API to {len(answers['django'])} reads")
 
     def matching(self, token: str, query_string: str) -> int:
         """How many tasks the query matches (X-Total-Count), asked of the floor."""

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from todo_project.key_lookup import KeyLookup
+
 TITLE_MAX_LENGTH = 200
 EDITABLE_FIELDS = ["title", "description", "completed", "priority", "due_date"]
 # Everything a task is, apart from its owner: what the API shows (with
@@ -161,3 +163,52 @@ class Task(models.Model):
             self.completed_at = timezone.now()
         elif not self.completed:
             self.completed_at = None
+
+
+class TaskCounts(models.Model):
+    """How many tasks a user has, and how many of them are completed.
+
+    Kept by the database itself: triggers (migration 0004) adjust it on every
+    insert, delete and update of a task, whatever the writer (the API, the
+    admin, a command, a cascade, plain SQL). The application only reads it:
+    a list filtered on completion alone takes its X-Total-Count from here
+    rather than counting rows, which would take time in proportion to the
+    user's tasks. A user who never had a task has no row (zero tasks).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="task_counts",
+    )
+    total = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "task counts"
+
+    def __str__(self):
+        return f"{self.completed}/{self.total}"
+
+    def matching(self, status: str) -> int:
+        """Tasks of status all, pending or completed."""
+        return {
+            "all": self.total,
+            "pending": self.total - self.completed,
+            "completed": self.completed,
+        }[status]
+
+
+TASK_COUNTS = KeyLookup(TaskCounts, "user")
+
+
+def task_count(user, status: str = "all") -> int:
+    """How many of the user's tasks have this status (all, pending, completed): one query."""
+    counts = TASK_COUNTS.get(user.pk)
+    return 0 if counts is None else counts.matching(status)
+
+
+# One task by owner and id, the lookup of every task endpoint but list and
+# create: SQL written once (see KeyLookup). Another user's task is not found.
+OWNED_TASK = KeyLookup(Task, "user", "id")

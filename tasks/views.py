@@ -24,12 +24,11 @@ from rest_framework.response import Response
 from idempotency import services as idempotency
 from idempotency.models import KEY_MAX_LENGTH
 from tasks.filters import TaskFilter
-from tasks.models import Task, versions_in
+from tasks.models import OWNED_TASK, Task, task_count, versions_in
 from tasks.serializers import (
     REPRESENTED_COLUMNS,
     TaskCompletionSerializer,
     TaskSerializer,
-    task_representation,
 )
 from todo_project.api.conditional import (
     ANY,
@@ -85,6 +84,9 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     ),
 )
 WRITE_ATTEMPTS = 5
+# A list with no other parameter than these matches a number of tasks that
+# TaskCounts holds (the pages and the order do not change it).
+COUNTED_LIST_PARAMETERS = {"status", "sort", "page", "page_size"}
 
 
 class ConcurrentWrites(exceptions.APIException):
@@ -131,10 +133,25 @@ class TaskViewSet(viewsets.ModelViewSet):
         return Task.objects.owned_by(self.request.user)
 
     def list(self, request, *args, **kwargs):
-        # Rows straight from values(): no model instance is built for a list.
+        # Rows straight from values(), keyed and ordered as the representation:
+        # no model instance is built, and the renderer writes their UUIDs and
+        # datetimes exactly as TaskSerializer does (a test holds it).
         tasks = self.filter_queryset(self.get_queryset()).values(*REPRESENTED_COLUMNS)
-        page = self.paginate_queryset(tasks)
-        return self.get_paginated_response([task_representation(row) for row in page])
+        page = self.paginator.paginate_queryset(
+            tasks, request, view=self, count=self.counted_matches()
+        )
+        return self.get_paginated_response(page)
+
+    def counted_matches(self) -> int | None:
+        """The list's total from TaskCounts, when it filters on completion alone.
+
+        Otherwise None, and the rows are counted. Called after the filters
+        have been validated.
+        """
+        params = self.request.query_params
+        if not params.keys() <= COUNTED_LIST_PARAMETERS:
+            return None
+        return task_count(self.request.user, params.get("status") or "all")
 
     def filter_queryset(self, queryset):
         # Building the filter form is a good part of a short list request;
@@ -145,11 +162,10 @@ class TaskViewSet(viewsets.ModelViewSet):
         return super().filter_queryset(queryset)
 
     def get_object(self):
-        # get(), not first(): no ORDER BY to build and run for one row by key.
-        try:
-            return self.get_queryset().get(pk=self.task_id())
-        except Task.DoesNotExist as exc:
-            raise Http404 from exc
+        task = OWNED_TASK.get(self.request.user.pk, self.task_id())
+        if task is None:
+            raise Http404
+        return task
 
     def task_id(self) -> uuid.UUID:
         try:

@@ -79,3 +79,22 @@ def test_an_access_token_sent_to_refresh_is_401(api_client, user):
     access = str(AccessToken.for_user(user))
     response = api_client.post(reverse("auth-refresh"), {"refresh": access})
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "user_id",
+    ["not-a-uuid", 42, None, ["list"], "00000000-0000-0000-0000-000000000000"],
+    ids=["text", "number", "null", "list", "nobody"],
+)
+def test_a_signed_token_naming_no_user_is_401(user, user_id):
+    token = jwt.encode(payload_for(user, user_id=user_id), signing_key(), algorithm="HS256")
+    response = get_me(token)
+    assert response.status_code == 401
+    assert response.json()["code"] == "user_not_found"
+
+
+def test_a_signed_token_without_user_claim_is_401(user):
+    payload = payload_for(user)
+    del payload["user_id"]
+    response = get_me(jwt.encode(payload, signing_key(), algorithm="HS256"))
+    assert response.status_code == 401

@@ -40,7 +40,8 @@ class PageParamsForm(forms.Form):
 
 
 class HeaderPagination(BasePagination):
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset, request, view=None, count: int | None = None):
+        """The page's items. `count`: the number of matches, if the caller knows it already."""
         form = PageParamsForm(request.query_params)
         if not form.is_valid():
             raise ValidationError(
@@ -52,7 +53,7 @@ class HeaderPagination(BasePagination):
         self.request = request
         self.page = form.cleaned_data["page"] or 1
         self.page_size = form.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE
-        self.count = queryset.count()
+        self.count = queryset.count() if count is None else count
         offset = (self.page - 1) * self.page_size
         if offset >= self.count:
             return []
