@@ -9,6 +9,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import time
 from pathlib import Path
@@ -49,7 +50,7 @@ def run_wrk(
         wrk_path(),
         "--threads=1",
         f"--connections={connections}",
-        f"--duration={seconds}s",
+        f"--duration={seconds:g}s",
         f"--timeout={TIMEOUT_SECONDS}s",
         f"--script={SCRIPTS / script}",
         url,
@@ -90,6 +91,7 @@ def run_wrk(
     share["other"] = max(0.0, share["machine"] - share["wrk"] - share["app"] - share["postgres"])
     completed = max(raw["requests"], 1)
     return {
+        "wall_s": wall,
         "requests": raw["requests"],
         "rps": raw["requests"] / (raw["duration_us"] / 1e6),
         "p50_ms": raw["p50_us"] / 1000,
@@ -105,4 +107,37 @@ def run_wrk(
         # so it compares the two servers even when the cores are shared.
         "app_cpu_ms_per_request": share["app"] * capacity * 1000 / completed,
         "postgres_cpu_ms_per_request": share["postgres"] * capacity * 1000 / completed,
+    }
+
+
+def combine(slices: list[dict]) -> dict:
+    """One measurement from the slices of one server, run alternately with the other's.
+
+    Counts, times and CPU add up, so req/s and CPU per request are exact;
+    a latency percentile is the median of the slices' (wrk gives no samples).
+    """
+    total_wall = sum(part["wall_s"] for part in slices)
+    requests = sum(part["requests"] for part in slices)
+    completed = max(requests, 1)
+    share = {
+        name: sum(part["cpu_share"][name] * part["wall_s"] for part in slices) / total_wall
+        for name in slices[0]["cpu_share"]
+    }
+    capacity = total_wall * os.cpu_count()
+    return {
+        "wall_s": total_wall,
+        "requests": requests,
+        "rps": requests / sum(part["requests"] / part["rps"] for part in slices if part["rps"]),
+        **{
+            name: statistics.median(part[name] for part in slices)
+            for name in ("p50_ms", "p90_ms", "p99_ms")
+        },
+        "mean_ms": sum(part["mean_ms"] * part["requests"] for part in slices) / completed,
+        "max_ms": max(part["max_ms"] for part in slices),
+        "http_errors": sum(part["http_errors"] for part in slices),
+        "socket_errors": sum(part["socket_errors"] for part in slices),
+        "cpu_share": share,
+        "app_cpu_ms_per_request": share["app"] * capacity * 1000 / completed,
+        "postgres_cpu_ms_per_request": share["postgres"] * capacity * 1000 / completed,
+        "slices": len(slices),
     }

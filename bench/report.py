@@ -77,8 +77,11 @@ def markdown(report: dict) -> str:
         f"# Benchmark: the Todo API against its floor ({report['mode']} run)",
         "",
         f"Run {report['started_at']} in {report['elapsed_seconds']:.0f} s. "
-        f"{settings['seconds']} s per measurement at {settings['connections']} connections "
-        f"(wrk, {settings['wrk_threads']} thread, over loopback), "
+        f"{settings['seconds']} s per measurement and server at {settings['connections']} "
+        f"connections (wrk, {settings['wrk_threads']} thread, over loopback), in "
+        f"{settings['slices']} slices taken in turn with the other server's (ABBA...), "
+        "so that both meet the same machine: req/s and CPU time add up over the slices, "
+        "each latency percentile is the median of the slices'. "
         f"gunicorn with gunicorn.conf.py: {settings['workers']} sync workers for each server.",
         "",
         f"Machine: {machine['cores']} cores ({machine['cpu']}), {machine['memory_gib']:.0f} GiB, "
@@ -194,7 +197,7 @@ def _memory_section(report: dict) -> list[str]:
         "## Worker memory after the mixed workload",
         "",
         "RSS counts pages shared with the master and the other workers in full; PSS "
-        "splits them between the sharers. Workers are recycled every ~2,000 requests "
+        "splits them between the sharers. Workers are recycled every ~10,000 requests "
         f"(max_requests); workers started in the whole run: Django {booted['django']}, "
         f"floor {booted['floor']}.",
         "",

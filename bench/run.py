@@ -25,7 +25,7 @@ import psycopg
 
 from bench import dataset, report, scenarios
 from bench.environment import machine, versions
-from bench.loadgen import machine_busy_share, run_wrk, wrk_path
+from bench.loadgen import combine, machine_busy_share, run_wrk, wrk_path
 from bench.processes import postmaster_pid
 from bench.servers import FloorServer, worker_memory, workers_booted
 from harness.load import DEFAULT_ADMIN_URL, UNTHROTTLED, Client, fresh_database
@@ -114,6 +114,25 @@ class Benchmark:
             database_pid=self.database_pid,
         )
 
+    def measure_both(self, script: str, args: tuple[str, ...]) -> dict[str, dict]:
+        """Both servers, in alternating slices (ABBA...) that add up to mode.seconds each.
+
+        On a machine whose speed drifts (a shared or virtual one), two long
+        runs one after the other compare two different moments; slices
+        taken in turn compare the servers under the same conditions.
+        """
+        sides = list(self.servers())
+        slices = {side: [] for side in sides}
+        seconds = self.mode.seconds / self.mode.slices
+        for number in range(self.mode.slices):
+            for side in sides if number % 2 == 0 else reversed(sides):
+                slice_args = args
+                if script == "delete.lua":  # go on where the last slice stopped
+                    done = sum(part["requests"] for part in slices[side])
+                    slice_args = (*args, str(done))
+                slices[side].append(self.measure(side, script, slice_args, seconds))
+        return {side: combine(parts) for side, parts in slices.items()}
+
     def run(self) -> dict:
         started_at, started = datetime.now(UTC), time.monotonic()
         files, owner_tokens = self.prepare()
@@ -140,6 +159,7 @@ class Benchmark:
             }
             result["settings"] = {
                 "seconds": self.mode.seconds,
+                "slices": self.mode.slices,
                 "connections": self.mode.connections,
                 "wrk_threads": 1,
                 "workers": len(result["memory"]["django"]),
@@ -166,10 +186,9 @@ class Benchmark:
                 self.settle()  # after the write scenarios, which wrote more to the floor's
             row = {"name": scenario.name, "description": scenario.description}
             args = (str(files[scenario.group]), *scenario.args)
-            for side in self.servers():
-                row[side] = self.measure(side, scenario.script, args, self.mode.seconds)
-                if scenario.name == scenarios.MIXED:
-                    memory[side] = worker_memory(self.servers()[side])
+            row.update(self.measure_both(scenario.script, args))
+            if scenario.name == scenarios.MIXED:
+                memory = {side: worker_memory(server) for side, server in self.servers().items()}
             print(_progress(row), flush=True)
             rows.append(row)
         return rows, memory
@@ -224,10 +243,7 @@ class Benchmark:
                     owner_tokens[scenarios.growth_group(size)], query_string
                 )
                 data = str(files[scenarios.growth_group(size)])
-                for side in self.servers():
-                    row[side] = self.measure(
-                        side, "list.lua", (data, query_string), self.mode.seconds
-                    )
+                row.update(self.measure_both("list.lua", (data, query_string)))
                 print(_progress({**row, "name": f"{query} @ {size:,}"}), flush=True)
                 rows.append(row)
         return rows

@@ -28,13 +28,14 @@ READER_TASKS_LISTED = 200
 @dataclass(frozen=True)
 class Mode:
     name: str
-    seconds: int
+    seconds: int  # per server and measurement, in `slices` alternating slices
     sizes: tuple[int, ...]
     connections: int = 16
+    slices: int = 4
 
 
-QUICK = Mode("quick", seconds=3, sizes=(100, 100_000))
-FULL = Mode("full", seconds=10, sizes=(100, 10_000, 100_000))
+QUICK = Mode("quick", seconds=3, sizes=(100, 100_000), slices=3)
+FULL = Mode("full", seconds=10, sizes=(100, 10_000, 100_000), slices=5)
 
 
 @dataclass(frozen=True)

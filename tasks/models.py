@@ -55,7 +55,7 @@ def versions_in(etags: list[str]) -> list[int]:
 
 class TaskQuerySet(models.QuerySet):
     def owned_by(self, user):
-        return self.filter(user=user)
+        return self.filter(user_id=user.pk)  # by key: no model instance to resolve
 
     def set_completed(self, completed: bool | None) -> int:
         """Set (True/False) or toggle (None) completion in one UPDATE statement.

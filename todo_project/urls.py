@@ -6,7 +6,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from todo_project.api import errors
 from todo_project.health import LivenessView, ReadinessView
 
+# The task routes come first: they serve most requests, and URL resolution
+# tries the patterns in order.
 api_patterns = [
+    path("", include("tasks.urls")),
     path("auth/", include("accounts.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -15,17 +18,16 @@ api_patterns = [
         SpectacularRedocView.as_view(url_name="schema", template_name="docs/redoc.html"),
         name="redoc",
     ),
-    path("", include("tasks.urls")),
     # Unknown API addresses answer in the error format even with DEBUG on,
     # whatever the method (no CSRF check: there is nothing here to protect).
     re_path(r"^", csrf_exempt(errors.not_found)),
 ]
 
 urlpatterns = [
+    path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
     path("health/", LivenessView.as_view(), name="health"),
     path("health/ready/", ReadinessView.as_view(), name="health-ready"),
-    path("api/", include(api_patterns)),
 ]
 
 handler400 = errors.bad_request

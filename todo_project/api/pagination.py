@@ -7,12 +7,12 @@ range is a 400 naming the parameter.
 """
 
 import math
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from django import forms
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
@@ -64,17 +64,22 @@ class HeaderPagination(BasePagination):
         return Response(data, headers=headers)
 
     def _link_header(self) -> str:
-        url = self.request.build_absolute_uri()
         last = max(1, math.ceil(self.count / self.page_size))
         pages = {"first": 1, "last": last}
         if self.page > 1:
             pages["prev"] = min(self.page - 1, last)
         if self.page < last:
             pages["next"] = self.page + 1
-        return ", ".join(
-            f'<{replace_query_param(url, "page", number)}>; rel="{rel}"'
-            for rel, number in pages.items()
-        )
+        # The request's URL with `page` replaced, parameters sorted (as DRF's
+        # replace_query_param does), parsed once for the four links.
+        scheme, netloc, path, query, _ = urlsplit(self.request.build_absolute_uri())
+        params = parse_qs(query, keep_blank_values=True)
+        links = []
+        for rel, number in pages.items():
+            params["page"] = [str(number)]
+            query = urlencode(sorted(params.items()), doseq=True)
+            links.append(f'<{urlunsplit((scheme, netloc, path, query, ""))}>; rel="{rel}"')
+        return ", ".join(links)
 
     def get_paginated_response_schema(self, schema):
         return schema
