@@ -127,9 +127,12 @@ class Benchmark:
         for number in range(self.mode.slices):
             for side in sides if number % 2 == 0 else reversed(sides):
                 slice_args = args
-                if script == "delete.lua":  # go on where the last slice stopped
+                if script == "delete.lua":
+                    # Go on past the last slice's tasks, answered or still in
+                    # flight when it stopped (at most one per connection).
                     done = sum(part["requests"] for part in slices[side])
-                    slice_args = (*args, str(done))
+                    in_flight = len(slices[side]) * self.mode.connections
+                    slice_args = (*args, str(done + in_flight))
                 slices[side].append(self.measure(side, script, slice_args, seconds))
         return {side: combine(parts) for side, parts in slices.items()}
 

@@ -170,8 +170,9 @@ class TaskCounts(models.Model):
 
     Kept by the database itself: triggers (migration 0004) adjust it on every
     insert, delete and update of a task, whatever the writer (the API, the
-    admin, a command, a cascade, plain SQL). The application only reads it:
-    a list filtered on completion alone takes its X-Total-Count from here
+    admin, a command, a cascade, plain SQL). The application only reads it
+    (`recount_tasks` repairs it after writes that bypassed the triggers): a
+    list filtered on completion alone takes its X-Total-Count from here
     rather than counting rows, which would take time in proportion to the
     user's tasks. A user who never had a task has no row (zero tasks).
     """

@@ -1,4 +1,4 @@
-"""Task actions used by the management commands: export, import, purge.
+"""Task actions used by the management commands: export, import, purge, recount.
 
 Import validates every row with the API's own serializer, so a file can
 never hold a task the API would refuse, and it is all-or-nothing.
@@ -10,11 +10,12 @@ import json
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from rest_framework import serializers
 
-from tasks.models import EXPORTED_FIELDS, Task
+from tasks.models import EXPORTED_FIELDS, Task, TaskCounts
 from tasks.serializers import TaskSerializer
 
 # CSV has no null: an empty cell in these columns means null...
@@ -145,3 +146,41 @@ def tasks_purge_completed(*, older_than_days: int, dry_run: bool = False) -> int
         return old.count()
     deleted, _ = old.delete()
     return deleted
+
+
+def tasks_recount() -> int:
+    """Put right every user's TaskCounts from the tasks themselves; how many were wrong.
+
+    The triggers keep the counts exact; this repairs them after writes that
+    bypassed the triggers (a restore with triggers disabled, say). Task
+    writes wait while it runs; reads go on.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute('LOCK TABLE "tasks_task" IN SHARE MODE')
+        # SQLite: the transaction already holds the database's write lock.
+        actual = {
+            row["user_id"]: (row["total"], row["completed"])
+            for row in Task.objects.values("user_id").annotate(
+                total=Count("id"), completed=Count("id", filter=Q(completed=True))
+            )
+        }
+        kept = {
+            user_id: (total, completed)
+            for user_id, total, completed in TaskCounts.objects.values_list(
+                "user_id", "total", "completed"
+            )
+        }
+        wrong = [
+            user_id
+            for user_id in actual.keys() | kept.keys()
+            if actual.get(user_id, (0, 0)) != kept.get(user_id, (0, 0))
+        ]
+        TaskCounts.objects.filter(user_id__in=wrong).delete()
+        TaskCounts.objects.bulk_create(
+            TaskCounts(user_id=user_id, total=actual[user_id][0], completed=actual[user_id][1])
+            for user_id in wrong
+            if user_id in actual
+        )
+    return len(wrong)

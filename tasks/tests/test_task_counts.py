@@ -142,3 +142,20 @@ def test_list_totals(auth_client, user, other_user, params, expected, django_ass
 
     assert response.status_code == 200
     assert response["X-Total-Count"] == str(expected)
+
+
+def test_recount_puts_wrong_counts_right(user, other_user):
+    TaskFactory.create_batch(3, user=user)
+    TaskFactory(user=other_user, completed=True)
+    TaskCounts.objects.filter(user=user).update(total=99)
+    TaskCounts.objects.filter(user=other_user).delete()
+    out = StringIO()
+
+    call_command("recount_tasks", stdout=out)
+
+    assert "2 user(s) had wrong counts" in out.getvalue()
+    assert_counts_exact()
+    assert (task_count(user), task_count(other_user, "completed")) == (3, 1)
+    out = StringIO()
+    call_command("recount_tasks", stdout=out)
+    assert "0 user(s)" in out.getvalue()
