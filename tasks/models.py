@@ -55,7 +55,10 @@ def versions_in(etags: list[str]) -> list[int]:
 
 class TaskQuerySet(models.QuerySet):
     def owned_by(self, user):
-        return self.filter(user_id=user.pk)  # by key: no model instance to resolve
+        return self.owned_by_id(user.pk)
+
+    def owned_by_id(self, user_id):
+        return self.filter(user_id=user_id)  # by key: no model instance to resolve
 
     def set_completed(self, completed: bool | None) -> int:
         """Set (True/False) or toggle (None) completion in one UPDATE statement.

@@ -10,6 +10,7 @@ import uuid
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -40,6 +41,7 @@ from todo_project.api.conditional import (
     if_match_passes,
     if_none_match_passes,
 )
+from todo_project.compiled_pages import CompiledPages
 
 LIST_HEADERS = [
     OpenApiParameter(
@@ -89,6 +91,19 @@ WRITE_ATTEMPTS = 5
 COUNTED_LIST_PARAMETERS = {"status", "sort", "page", "page_size"}
 
 
+def shaped_task_list(shape: tuple[str, str], owner_id):
+    """The owner's tasks with this (status, sort), through the list's own filters."""
+    status, sort = shape
+    params = {name: value for name, value in (("status", status), ("sort", sort)) if value}
+    tasks = Task.objects.owned_by_id(owner_id)
+    if params:
+        tasks = TaskFilter(params, queryset=tasks).qs
+    return tasks.values(*REPRESENTED_COLUMNS)
+
+
+TASK_PAGES = CompiledPages(Task._meta.get_field("user"), shaped_task_list)
+
+
 class ConcurrentWrites(exceptions.APIException):
     status_code = 409
     default_detail = "The task is being changed by other requests right now. Try again."
@@ -133,25 +148,38 @@ class TaskViewSet(viewsets.ModelViewSet):
         return Task.objects.owned_by(self.request.user)
 
     def list(self, request, *args, **kwargs):
+        if request.query_params.keys() <= COUNTED_LIST_PARAMETERS:
+            return self.counted_list()
         # Rows straight from values(), keyed and ordered as the representation:
         # no model instance is built, and the renderer writes their UUIDs and
         # datetimes exactly as TaskSerializer does (a test holds it).
         tasks = self.filter_queryset(self.get_queryset()).values(*REPRESENTED_COLUMNS)
-        page = self.paginator.paginate_queryset(
-            tasks, request, view=self, count=self.counted_matches()
-        )
+        page = self.paginator.paginate_queryset(tasks, request, view=self)
         return self.get_paginated_response(page)
 
-    def counted_matches(self) -> int | None:
-        """The list's total from TaskCounts, when it filters on completion alone.
+    def counted_list(self):
+        """A list filtered on completion alone: total from TaskCounts, page from compiled SQL.
 
-        Otherwise None, and the rows are counted. Called after the filters
-        have been validated.
+        The same rows as the queryset path: TASK_PAGES builds each shape's
+        queryset with the same filters, once.
         """
+        shape = self.list_shape()
+        user = self.request.user
+        tasks = TASK_PAGES.for_owner(shape, user.pk)
+        count = task_count(user, shape[0] or "all")
+        page = self.paginator.paginate_queryset(tasks, self.request, view=self, count=count)
+        return self.get_paginated_response(page)
+
+    def list_shape(self) -> tuple[str, str]:
+        """The list's (status, sort), "" where not given, validated as the filters validate them."""
         params = self.request.query_params
-        if not params.keys() <= COUNTED_LIST_PARAMETERS:
-            return None
-        return task_count(self.request.user, params.get("status") or "all")
+        if params.keys().isdisjoint(TaskFilter.base_filters):
+            return ("", "")
+        filterset = TaskFilter(params, queryset=Task.objects.none(), request=self.request)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        values = filterset.form.cleaned_data
+        return (values["status"], values["sort"])
 
     def filter_queryset(self, queryset):
         # Building the filter form is a good part of a short list request;

@@ -9,8 +9,9 @@ always UTC (settings.TIME_ZONE, which Django sets on every connection), so
 psycopg's own loader already returns what Django's would: aware datetimes
 in `datetime.timezone.utc`. Registered by its public class, psycopg swaps in
 the compiled version from its binary package (about 20 times faster). It is
-registered on each cursor, after Django's cursor setup, which reads the time
-zone of the connection's loader.
+registered once on each new connection, whose cursors share it: Django's own
+cursor setup, which reads a time zone off the connection's loader and copies
+the cursor's adapters when it differs, is not needed and is skipped.
 
 Health checks. CONN_HEALTH_CHECKS sends `SELECT 1` before the first query
 of every request on a persistent connection: a round trip that costs a
@@ -27,6 +28,7 @@ second, the one request that finds the connection dead gets the usual 503
 import time
 
 from django.db.backends.postgresql import base
+from django.db.backends.postgresql.base import ServerSideCursor
 from psycopg.types.datetime import TimestamptzLoader
 
 HEALTH_CHECK_INTERVAL = 1.0  # seconds
@@ -35,10 +37,20 @@ HEALTH_CHECK_INTERVAL = 1.0  # seconds
 class DatabaseWrapper(base.DatabaseWrapper):
     checked_at = float("-inf")  # when the connection was last opened or found healthy
 
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        connection.adapters.register_loader("timestamptz", TimestamptzLoader)
+        return connection
+
     def create_cursor(self, name=None):
-        cursor = super().create_cursor(name)
-        cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
-        return cursor
+        if name is None:
+            return self.connection.cursor()
+        # A server-side cursor (QuerySet.iterator()), made as Django makes it.
+        if self.settings_dict["OPTIONS"].get("server_side_binding") is not True:
+            return ServerSideCursor(
+                self.connection, name=name, scrollable=False, withhold=self.connection.autocommit
+            )
+        return self.connection.cursor(name, scrollable=False, withhold=self.connection.autocommit)
 
     def connect(self):
         super().connect()

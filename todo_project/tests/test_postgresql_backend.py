@@ -11,6 +11,8 @@ import pytest
 from django.db import connection
 from psycopg.pq import Format
 
+from conftest import TaskFactory
+from tasks.models import Task
 from todo_project.postgresql import base
 
 pytestmark = [
@@ -32,6 +34,15 @@ def test_timestamps_are_read_by_psycopgs_compiled_loader():
         assert loader.__module__.startswith(("psycopg_c", "psycopg_binary"))
     assert value == datetime(2026, 1, 2, 3, 4, 5, 6, UTC)
     assert value.tzinfo is UTC  # what Django's own loader gives
+
+
+def test_a_server_side_cursor_reads_timestamps_the_same_way():
+    due = datetime(2026, 1, 2, 3, 4, 5, 6, UTC)
+    TaskFactory.create_batch(3, due_date=due)
+    # iterator() reads through a named (server-side) cursor on PostgreSQL.
+    values = [task.due_date for task in Task.objects.iterator(chunk_size=2)]
+    assert values == [due] * 3
+    assert all(value.tzinfo is UTC for value in values)
 
 
 @pytest.fixture
