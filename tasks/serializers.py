@@ -31,30 +31,34 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "user_id", "completed_at", "created_at", "updated_at"]
 
     def to_representation(self, task):
-        """The declared fields' output, written out by hand (a test holds it).
-
-        DRF's field-by-field rendering costs more than the rest of a request.
-        Lists do not come here: they hand values() rows to the renderer, which
-        writes UUIDs and datetimes the same way (see TaskViewSet.list).
-        """
-        return {
-            "id": str(task.id),
-            "user_id": str(task.user_id),
-            "title": task.title,
-            "description": task.description,
-            "completed": task.completed,
-            "completed_at": iso_datetime(task.completed_at),
-            "priority": task.priority,
-            "due_date": iso_datetime(task.due_date),
-            "created_at": iso_datetime(task.created_at),
-            "updated_at": iso_datetime(task.updated_at),
-        }
+        return task_representation(task)
 
     def validate(self, attrs):
         if not self.partial:
             for name, default in PUT_DEFAULTS.items():
                 attrs.setdefault(name, default)
         return attrs
+
+
+def task_representation(task) -> dict:
+    """TaskSerializer's output, written out by hand (a test holds it to the declared fields').
+
+    DRF's field-by-field rendering costs more than the rest of a request, so
+    views call this directly. Lists do not come here: they hand rows to the
+    renderer, which writes UUIDs and datetimes the same way (see TaskViewSet.list).
+    """
+    return {
+        "id": str(task.id),
+        "user_id": str(task.user_id),
+        "title": task.title,
+        "description": task.description,
+        "completed": task.completed,
+        "completed_at": iso_datetime(task.completed_at),
+        "priority": task.priority,
+        "due_date": iso_datetime(task.due_date),
+        "created_at": iso_datetime(task.created_at),
+        "updated_at": iso_datetime(task.updated_at),
+    }
 
 
 def iso_datetime(value):

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from rest_framework.utils.urls import replace_query_param
 
 from conftest import TaskFactory
 from tasks.models import Task
@@ -339,6 +340,30 @@ def test_link_header_names_first_prev_next_and_last_pages(auth_client, routes, u
             "priority": ["high"],
             "search": ["pay"],
         }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "page=2&page_size=1",
+        "search=a+b%26c&priority=high&page_size=1&sort=-title",
+        "page_size=1&due_after=2026-01-01T10:00:00%2B02:00&search=&page=3",
+        "status=pending&page_size=1&due_before=2030-01-01T00:00:00Z&search=%C3%A9t%C3%A9",
+    ],
+)
+def test_link_urls_are_drfs_replace_query_param(auth_client, routes, user, query):
+    TaskFactory.create_batch(3, user=user)
+
+    response = auth_client.get(f"{routes.list_url()}?{query}")
+
+    assert response.status_code == 200, response.content
+    here = response.wsgi_request.build_absolute_uri()
+    found = re.findall(r'<([^>]+)>; rel="(\w+)"', response["Link"])
+    assert {rel for _, rel in found} >= {"first", "last"}
+    for url, rel in found:
+        number = parse_qs(urlparse(url).query)["page"][0]
+        assert url == replace_query_param(here, "page", number), rel
 
 
 def test_link_urls_point_at_the_list(auth_client, routes, user):

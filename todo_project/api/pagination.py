@@ -42,7 +42,20 @@ class PageParamsForm(forms.Form):
 class HeaderPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None, count: int | None = None):
         """The page's items. `count`: the number of matches, if the caller knows it already."""
-        form = PageParamsForm(request.query_params)
+        self.request = request
+        self.page, self.page_size = self._page_params(request.query_params)
+        self.count = queryset.count() if count is None else count
+        offset = (self.page - 1) * self.page_size
+        if offset >= self.count:
+            return []
+        return list(queryset[offset : offset + self.page_size])
+
+    @staticmethod
+    def _page_params(query) -> tuple[int, int]:
+        """The page number and size asked for, validated (the form is skipped when neither is)."""
+        if "page" not in query and "page_size" not in query:
+            return 1, DEFAULT_PAGE_SIZE
+        form = PageParamsForm(query)
         if not form.is_valid():
             raise ValidationError(
                 {
@@ -50,14 +63,7 @@ class HeaderPagination(BasePagination):
                     for name, errors in form.errors.get_json_data().items()
                 }
             )
-        self.request = request
-        self.page = form.cleaned_data["page"] or 1
-        self.page_size = form.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE
-        self.count = queryset.count() if count is None else count
-        offset = (self.page - 1) * self.page_size
-        if offset >= self.count:
-            return []
-        return list(queryset[offset : offset + self.page_size])
+        return form.cleaned_data["page"] or 1, form.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE
 
     def get_paginated_response(self, data):
         headers = {"X-Total-Count": str(self.count), "Link": self._link_header()}
@@ -71,13 +77,16 @@ class HeaderPagination(BasePagination):
         if self.page < last:
             pages["next"] = self.page + 1
         # The request's URL with `page` replaced, parameters sorted (as DRF's
-        # replace_query_param does), parsed once for the four links.
+        # replace_query_param does). Only `page` differs from link to link, so
+        # the parameters sorted before and after it are encoded once.
         scheme, netloc, path, query, _ = urlsplit(self.request.build_absolute_uri())
         params = parse_qs(query, keep_blank_values=True)
+        params.pop("page", None)
+        before = urlencode(sorted(item for item in params.items() if item[0] < "page"), doseq=True)
+        after = urlencode(sorted(item for item in params.items() if item[0] > "page"), doseq=True)
         links = []
         for rel, number in pages.items():
-            params["page"] = [str(number)]
-            query = urlencode(sorted(params.items()), doseq=True)
+            query = "&".join(part for part in (before, f"page={number}", after) if part)
             links.append(f'<{urlunsplit((scheme, netloc, path, query, ""))}>; rel="{rel}"')
         return ", ".join(links)
 
