@@ -5,7 +5,6 @@ todo_project/settings.py. Each can be overridden from the environment
 (the names gunicorn itself documents where it has one).
 """
 
-import gc
 import multiprocessing
 import os
 
@@ -45,7 +44,3 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 # Lets the proxy in front pass the client's scheme; the application still
 # decides whether to trust it (SECURE_PROXY_SSL_HEADER).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
-
-
-def post_worker_init(worker):
-    gc.freeze()
