@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from todo_project.compiled_updates import CompiledUpdate
 from todo_project.key_lookup import KeyLookup
 
 TITLE_MAX_LENGTH = 200
@@ -67,23 +68,27 @@ class TaskQuerySet(models.QuerySet):
         database locks the row for its duration, so concurrent toggles never
         read a stale value: two at once leave the task as it was.
         """
-        now = timezone.now()
-        if completed is None:
-            return self.update(
-                completed=Case(When(completed=True, then=Value(False)), default=Value(True)),
-                completed_at=Case(When(completed=True, then=Value(None)), default=Value(now)),
-                updated_at=now,
-                version=F("version") + 1,
-            )
-        return self.update(
-            completed=completed,
-            completed_at=Case(
-                When(completed=completed, then=F("completed_at")),
-                default=Value(now if completed else None),
-            ),
-            updated_at=now,
-            version=F("version") + 1,
-        )
+        return self.update(**completion_changes(completed, timezone.now()))
+
+
+def completion_changes(completed: bool | None, now) -> dict:
+    """The new values of a completion change (see TaskQuerySet.set_completed)."""
+    if completed is None:
+        return {
+            "completed": Case(When(completed=True, then=Value(False)), default=Value(True)),
+            "completed_at": Case(When(completed=True, then=Value(None)), default=Value(now)),
+            "updated_at": now,
+            "version": F("version") + 1,
+        }
+    return {
+        "completed": completed,
+        "completed_at": Case(
+            When(completed=completed, then=F("completed_at")),
+            default=Value(now if completed else None),
+        ),
+        "updated_at": now,
+        "version": F("version") + 1,
+    }
 
 
 class Task(models.Model):
@@ -216,3 +221,26 @@ def task_count(user, status: str = "all") -> int:
 # One task by owner and id, the lookup of every task endpoint but list and
 # create: SQL written once (see KeyLookup). Another user's task is not found.
 OWNED_TASK = KeyLookup(Task, "user", "id")
+
+
+def _owned_task_completion(completed, *, user_id, task_id, now):
+    return Task.objects.owned_by_id(user_id).filter(pk=task_id), completion_changes(completed, now)
+
+
+# set_completed() on one task by owner and id, the toggle's UPDATE: SQL
+# compiled once per value of `completed` (see CompiledUpdate).
+OWNED_TASK_COMPLETION = CompiledUpdate(
+    {
+        "user_id": Task._meta.get_field("user"),
+        "task_id": Task._meta.get_field("id"),
+        "now": Task._meta.get_field("updated_at"),
+    },
+    _owned_task_completion,
+)
+
+
+def owned_task_set_completed(*, user_id, task_id, completed: bool | None) -> int:
+    """`Task.objects.owned_by_id(user_id).filter(pk=task_id).set_completed(completed)`."""
+    return OWNED_TASK_COMPLETION.execute(
+        completed, user_id=user_id, task_id=task_id, now=timezone.now()
+    )

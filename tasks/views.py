@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from idempotency import services as idempotency
 from idempotency.models import KEY_MAX_LENGTH
 from tasks.filters import TaskFilter
-from tasks.models import OWNED_TASK, Task, task_count, versions_in
+from tasks.models import OWNED_TASK, Task, owned_task_set_completed, task_count, versions_in
 from tasks.serializers import (
     REPRESENTED_COLUMNS,
     TaskCompletionSerializer,
@@ -102,6 +102,8 @@ def shaped_task_list(shape: tuple[str, str], owner_id):
     return tasks.values(*REPRESENTED_COLUMNS)
 
 
+# (status values given, sort values given) -> (status, sort), for valid pairs only.
+VALID_LIST_SHAPES = {((), ()): ("", "")}
 TASK_PAGES = CompiledPages(Task._meta.get_field("user"), shaped_task_list)
 
 
@@ -193,15 +195,22 @@ class TaskViewSet(viewsets.ModelViewSet):
         return self.get_paginated_response(page)
 
     def list_shape(self) -> tuple[str, str]:
-        """The list's (status, sort), "" where not given, validated as the filters validate them."""
+        """The list's (status, sort), "" where not given, validated as the filters validate them.
+
+        The verdict depends on the two parameters' values alone, and a filter
+        set costs more to build than the rest of the request: a valid pair,
+        one of a few dozen, is remembered.
+        """
         params = self.request.query_params
-        if params.keys().isdisjoint(TaskFilter.base_filters):
-            return ("", "")
-        filterset = TaskFilter(params, queryset=Task.objects.none())
-        if not filterset.is_valid():
-            raise translate_validation(filterset.errors)
-        values = filterset.form.cleaned_data
-        return (values["status"], values["sort"])
+        given = (tuple(params.getlist("status")), tuple(params.getlist("sort")))
+        shape = VALID_LIST_SHAPES.get(given)
+        if shape is None:
+            filterset = TaskFilter(params, queryset=Task.objects.none())
+            if not filterset.is_valid():
+                raise translate_validation(filterset.errors)
+            values = filterset.form.cleaned_data
+            shape = VALID_LIST_SHAPES[given] = (values["status"], values["sort"])
+        return shape
 
     def filter_queryset(self, queryset):
         # Building the filter form is a good part of a short list request;
@@ -320,12 +329,18 @@ class TaskViewSet(viewsets.ModelViewSet):
             data=request.data, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        tasks = self.get_queryset().filter(pk=self.task_id())
+        completed = serializer.validated_data.get("completed")
         etags = if_match(request)
-        if etags is not None and etags != [ANY]:
-            tasks = tasks.filter(version__in=versions_in(etags))
         # One UPDATE, so concurrent toggles never read a stale state.
-        if not tasks.set_completed(serializer.validated_data.get("completed")):
+        if etags is None or etags == [ANY]:
+            changed = owned_task_set_completed(
+                user_id=request.user.pk, task_id=self.task_id(), completed=completed
+            )
+        else:
+            tasks = self.get_queryset().filter(pk=self.task_id())
+            tasks = tasks.filter(version__in=versions_in(etags))
+            changed = tasks.set_completed(completed)
+        if not changed:
             if etags is not None and self.get_queryset().filter(pk=self.task_id()).exists():
                 raise PreconditionFailed()
             raise Http404
