@@ -34,9 +34,6 @@ class TaskImportSerializer(TaskSerializer):
     created_at = serializers.DateTimeField(required=False)
     updated_at = serializers.DateTimeField(required=False)
 
-    class Meta(TaskSerializer.Meta):
-        read_only_fields = ["user_id"]
-
 
 def tasks_export(*, user, file_format: str) -> str:
     rows = [
