@@ -156,11 +156,14 @@ class Task(models.Model):
         """
         self.sync_completed_at()
         self.updated_at = timezone.now()
-        written = Task.objects.filter(pk=self.pk, version=expected_version).update(
-            **{name: getattr(self, name) for name in EDITABLE_FIELDS},
+        written = VERSIONED_TASK_WRITE.execute(
+            self.completed,
+            task_id=self.pk,
+            expected_version=expected_version,
+            new_version=expected_version + 1,
             completed_at=self.completed_at,
             updated_at=self.updated_at,
-            version=expected_version + 1,
+            **{name: getattr(self, name) for name in EDITABLE_FIELDS if name != "completed"},
         )
         if written:
             self.version = expected_version + 1
@@ -236,6 +239,27 @@ OWNED_TASK_COMPLETION = CompiledUpdate(
         "now": Task._meta.get_field("updated_at"),
     },
     _owned_task_completion,
+)
+
+
+def _versioned_task_write(completed, *, task_id, expected_version, new_version, **values):
+    tasks = Task.objects.filter(pk=task_id, version=expected_version)
+    return tasks, {**values, "completed": completed, "version": new_version}
+
+
+# Task.save_if_version()'s UPDATE: SQL compiled once per value of `completed`.
+VERSIONED_TASK_WRITE = CompiledUpdate(
+    {
+        "task_id": Task._meta.get_field("id"),
+        "expected_version": Task._meta.get_field("version"),
+        "new_version": Task._meta.get_field("version"),
+        **{
+            name: Task._meta.get_field(name)
+            for name in [*EDITABLE_FIELDS, "completed_at", "updated_at"]
+            if name != "completed"
+        },
+    },
+    _versioned_task_write,
 )
 
 

@@ -16,7 +16,7 @@ places. Tests hold the rows it writes equal to the ORM's on each backend.
 
 import uuid
 from collections.abc import Callable, Hashable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from random import SystemRandom
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -27,12 +27,21 @@ _random = SystemRandom()
 
 
 def stand_in(field: Field):
-    """A value of the field's type that no real statement would carry by chance."""
-    if field.get_internal_type() in ("UUIDField", "ForeignKey"):
+    """A value of the field's type that no real statement would carry by chance.
+
+    Booleans have none: a statement whose booleans vary is one shape per value.
+    """
+    kind = field.get_internal_type()
+    if kind in ("UUIDField", "ForeignKey"):
         return uuid.uuid4()
-    if field.get_internal_type() == "DateTimeField":
-        return datetime(1901, 1, 1, tzinfo=UTC).replace(microsecond=_random.randrange(10**6))
-    raise TypeError(f"No stand-in for a {field.get_internal_type()}.")
+    if kind == "DateTimeField":
+        moment = datetime(1901, 1, 1, tzinfo=UTC)
+        return moment + timedelta(microseconds=_random.randrange(10**15))
+    if kind in ("CharField", "TextField"):
+        return uuid.uuid4().hex[: field.max_length]
+    if kind in ("IntegerField", "PositiveIntegerField", "BigIntegerField"):
+        return _random.randrange(10**8, 2**31 - 1)
+    raise TypeError(f"No stand-in for a {kind}.")
 
 
 class CompiledUpdate:
@@ -48,6 +57,8 @@ class CompiledUpdate:
 
     def execute(self, shape: Hashable, using=DEFAULT_DB_ALIAS, **values) -> int:
         """Run the shape's UPDATE with these values; the number of rows it changed."""
+        if values.keys() != self.arguments.keys():
+            raise TypeError(f"The arguments are {', '.join(self.arguments)}.")
         connection = connections[using]
         statement = self._statements.get((using, shape))
         if statement is None:
@@ -76,4 +87,7 @@ class CompiledUpdate:
             positions[name] = [index for index, value in enumerate(params) if value == prepared]
             if not positions[name]:
                 raise ValueError(f"{name} appears nowhere in the statement.")
+        claimed = [index for indexes in positions.values() for index in indexes]
+        if len(claimed) != len(set(claimed)):
+            raise ValueError("Two arguments' stand-ins are equal: compile again.")
         return sql, tuple(params), positions

@@ -1,11 +1,11 @@
-"""CompiledUpdate writes the very rows the ORM's update() would, shape by shape, on every database."""
+"""CompiledUpdate writes the rows the ORM's update() would, shape by shape, on every database."""
 
 from datetime import UTC, datetime
 
 import pytest
 
 from conftest import TaskFactory
-from tasks.models import OWNED_TASK_COMPLETION, Task, completion_changes
+from tasks.models import OWNED_TASK_COMPLETION, VERSIONED_TASK_WRITE, Task, completion_changes
 from todo_project.compiled_updates import CompiledUpdate
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,47 @@ def test_each_shape_writes_what_update_writes(user, completed, was_completed):
     assert changed == changed_by_orm == 1
     assert stored(compiled) == stored(by_orm)
     assert stored(compiled)["updated_at"] == NOW
+    assert stored(compiled)["version"] == 2
+
+
+WRITES = [
+    {
+        "title": "Renamed",
+        "description": "new text",
+        "completed": True,
+        "priority": "high",
+        "due_date": NOW,
+        "completed_at": EARLIER,
+    },
+    {
+        "title": "Renamed",
+        "description": None,
+        "completed": False,
+        "priority": None,
+        "due_date": None,
+        "completed_at": None,
+    },
+]
+
+
+@pytest.mark.parametrize("values", WRITES, ids=["every field set", "optional fields null"])
+def test_a_versioned_write_writes_what_update_writes(user, values):
+    by_orm, compiled = TaskFactory.create_batch(2, user=user, title="same", description="old")
+    Task.objects.filter(pk__in=[by_orm.pk, compiled.pk]).update(created_at=EARLIER)
+    changes = {**values, "updated_at": NOW}
+
+    arguments = {name: value for name, value in changes.items() if name != "completed"}
+
+    changed_by_orm = Task.objects.filter(pk=by_orm.pk, version=1).update(**changes, version=2)
+    stale = VERSIONED_TASK_WRITE.execute(
+        values["completed"], task_id=compiled.pk, expected_version=7, new_version=8, **arguments
+    )
+    changed = VERSIONED_TASK_WRITE.execute(
+        values["completed"], task_id=compiled.pk, expected_version=1, new_version=2, **arguments
+    )
+
+    assert (stale, changed, changed_by_orm) == (0, 1, 1)
+    assert stored(compiled) == stored(by_orm)
     assert stored(compiled)["version"] == 2
 
 
