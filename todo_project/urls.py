@@ -3,13 +3,15 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from tasks import urls as task_urls
 from todo_project.api import errors
 from todo_project.health import LivenessView, ReadinessView
 
-# The task routes come first: they serve most requests, and URL resolution
-# tries the patterns in order.
+# The task routes come first, and not behind an include() of their own: they
+# serve most requests, and URL resolution tries the patterns in order, level
+# by level.
 api_patterns = [
-    path("", include("tasks.urls")),
+    *task_urls.urlpatterns,
     path("auth/", include("accounts.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
