@@ -10,7 +10,6 @@ import uuid
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
-from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -25,6 +24,7 @@ from rest_framework.response import Response
 from idempotency import services as idempotency
 from idempotency.models import KEY_MAX_LENGTH
 from tasks.filters import TaskFilter
+from tasks.listing import COUNTED_LIST_PARAMETERS, TASK_PAGES, list_shape
 from tasks.models import OWNED_TASK, Task, owned_task_set_completed, task_count, versions_in
 from tasks.serializers import (
     REPRESENTED_COLUMNS,
@@ -42,7 +42,6 @@ from todo_project.api.conditional import (
     if_match_passes,
     if_none_match_passes,
 )
-from todo_project.compiled_pages import CompiledPages
 
 LIST_HEADERS = [
     OpenApiParameter(
@@ -87,24 +86,6 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     ),
 )
 WRITE_ATTEMPTS = 5
-# A list with no other parameter than these matches a number of tasks that
-# TaskCounts holds (the pages and the order do not change it).
-COUNTED_LIST_PARAMETERS = {"status", "sort", "page", "page_size"}
-
-
-def shaped_task_list(shape: tuple[str, str], owner_id):
-    """The owner's tasks with this (status, sort), through the list's own filters."""
-    status, sort = shape
-    params = {name: value for name, value in (("status", status), ("sort", sort)) if value}
-    tasks = Task.objects.owned_by_id(owner_id)
-    if params:
-        tasks = TaskFilter(params, queryset=tasks).qs
-    return tasks.values(*REPRESENTED_COLUMNS)
-
-
-# (status values given, sort values given) -> (status, sort), for valid pairs only.
-VALID_LIST_SHAPES = {((), ()): ("", "")}
-TASK_PAGES = CompiledPages(Task._meta.get_field("user"), shaped_task_list)
 
 
 class ConcurrentWrites(exceptions.APIException):
@@ -187,30 +168,12 @@ class TaskViewSet(viewsets.ModelViewSet):
         The same rows as the queryset path: TASK_PAGES builds each shape's
         queryset with the same filters, once.
         """
-        shape = self.list_shape()
+        shape = list_shape(self.request.query_params)
         user = self.request.user
         tasks = TASK_PAGES.for_owner(shape, user.pk)
         count = task_count(user, shape[0] or "all")
         page = self.paginator.paginate_queryset(tasks, self.request, view=self, count=count)
         return self.get_paginated_response(page)
-
-    def list_shape(self) -> tuple[str, str]:
-        """The list's (status, sort), "" where not given, validated as the filters validate them.
-
-        The verdict depends on the two parameters' values alone, and a filter
-        set costs more to build than the rest of the request: a valid pair,
-        one of a few dozen, is remembered.
-        """
-        params = self.request.query_params
-        given = (tuple(params.getlist("status")), tuple(params.getlist("sort")))
-        shape = VALID_LIST_SHAPES.get(given)
-        if shape is None:
-            filterset = TaskFilter(params, queryset=Task.objects.none())
-            if not filterset.is_valid():
-                raise translate_validation(filterset.errors)
-            values = filterset.form.cleaned_data
-            shape = VALID_LIST_SHAPES[given] = (values["status"], values["sort"])
-        return shape
 
     def filter_queryset(self, queryset):
         # Building the filter form is a good part of a short list request;

@@ -6,8 +6,8 @@ import pytest
 
 from conftest import TaskFactory
 from tasks.filters import SORT_CHOICES, STATUS_CHOICES
+from tasks.listing import TASK_PAGES, shaped_task_list
 from tasks.models import Task
-from tasks.views import TASK_PAGES, shaped_task_list
 from todo_project.compiled_pages import CompiledPages
 
 pytestmark = pytest.mark.django_db
