@@ -21,6 +21,8 @@ from collections.abc import Callable, Hashable
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
+from todo_project.compiled_updates import stand_in
+
 
 class CompiledPages:
     def __init__(self, owner_field, build: Callable[[Hashable, uuid.UUID], QuerySet]):
@@ -66,13 +68,13 @@ class CompiledPages:
         return page
 
     def _compile(self, shape, connection) -> "_Statement":
-        stand_in = uuid.uuid4()  # appears nowhere else in the statement's parameters
-        query = self.build(shape, stand_in).query
+        owner = stand_in(self.owner_field)  # appears nowhere else in the statement's parameters
+        query = self.build(shape, owner).query
         if query.is_sliced or query.select_for_update or query.combinator:
             raise ValueError("A page's queryset must be a plain, unsliced SELECT.")
         compiler = query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        prepared = self.owner_field.get_db_prep_value(stand_in, connection)
+        prepared = self.owner_field.get_db_prep_value(owner, connection)
         positions = [index for index, value in enumerate(params) if value == prepared]
         if len(positions) != 1:
             raise ValueError("The queryset must filter on its owner exactly once.")
