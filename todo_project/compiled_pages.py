@@ -22,6 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
 from todo_project.compiled_updates import stand_in
+from todo_project.key_lookup import converted
 
 
 class CompiledPages:
@@ -56,16 +57,9 @@ class CompiledPages:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         names, converters = statement.names, statement.converters
-        if not converters:
-            return [dict(zip(names, row, strict=True)) for row in rows]
-        page = []
-        for row in rows:
-            row = list(row)
-            for index, expression, functions in converters:
-                for convert in functions:
-                    row[index] = convert(row[index], expression, connection)
-            page.append(dict(zip(names, row, strict=True)))
-        return page
+        if converters:
+            rows = [converted(row, converters, connection) for row in rows]
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def _compile(self, shape, connection) -> "_Statement":
         owner = stand_in(self.owner_field)  # appears nowhere else in the statement's parameters

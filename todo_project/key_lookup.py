@@ -13,6 +13,15 @@ the instance `get()` would. Tests hold the two equal on each backend.
 from django.db import DEFAULT_DB_ALIAS, connections
 
 
+def converted(row, converters, connection) -> list:
+    """A row as the ORM returns it: `converters` are (column index, expression, functions)."""
+    row = list(row)
+    for index, expression, functions in converters:
+        for convert in functions:
+            row[index] = convert(row[index], expression, connection)
+    return row
+
+
 class KeyLookup:
     """`model.objects.filter(key=value, ...).first()` for keys that name at most one row."""
 
@@ -38,11 +47,7 @@ class KeyLookup:
             row = cursor.fetchone()
         if row is None:
             return None
-        row = list(row)
-        for index, expression, functions in converters:
-            for convert in functions:
-                row[index] = convert(row[index], expression, connection)
-        return self.model.from_db(using, self.attnames, row)
+        return self.model.from_db(using, self.attnames, converted(row, converters, connection))
 
     def _statement(self, connection):
         statement = self._statements.get(connection.alias)
