@@ -197,8 +197,8 @@ def _memory_section(report: dict) -> list[str]:
         "## Worker memory after the mixed workload",
         "",
         "RSS counts pages shared with the master and the other workers in full; PSS "
-        "splits them between the sharers. Workers are recycled every ~10,000 requests "
-        f"(max_requests); workers started in the whole run: Django {booted['django']}, "
+        "splits them between the sharers. Workers are recycled after `max_requests` "
+        f"(gunicorn.conf.py); workers started in the whole run: Django {booted['django']}, "
         f"floor {booted['floor']}.",
         "",
         "| Server | Worker | RSS MiB | PSS MiB | Peak RSS MiB |",
