@@ -1,39 +1,15 @@
-"""Fixtures shared by every app's tests: users, tasks and authenticated API clients."""
+"""Fixtures shared by every app's tests: users and API clients.
 
-import factory
+Test data comes from the factories of each app (accounts/tests/factories.py,
+tasks/tests/factories.py), which tests import directly.
+"""
+
 import pytest
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
-from tasks.models import Task
-
-PASSWORD = "a-Strong-passw0rd!"
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    email = factory.Sequence(lambda n: f"user{n}@example.org")
-    # Not Faker's random names: a drawn name could match a search term a test
-    # uses (an admin search for "erin" found a "Katherine") and fail one run in many.
-    name = factory.Sequence(lambda n: f"Member {n}")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def save_password(self, create, extracted, **kwargs):
-        if create:
-            self.save()
-
-
-class TaskFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Task
-
-    user = factory.SubFactory(UserFactory)
-    title = factory.Sequence(lambda n: f"Task {n}")
+from accounts.tests.api import client_for
+from accounts.tests.factories import PASSWORD, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -73,12 +49,6 @@ def superuser(db):
 def admin_session(client, superuser):
     """Django's test client, logged in to the admin as a superuser."""
     client.force_login(superuser)
-    return client
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
     return client
 
 

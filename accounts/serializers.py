@@ -5,7 +5,7 @@ from django.contrib.auth.password_validation import (
 from rest_framework import serializers
 
 from accounts.models import User
-from todo_project.api.fields import EmailTextField, TextField
+from api.fields import EmailTextField, TextField
 
 PASSWORD_MAX_LENGTH = 128
 

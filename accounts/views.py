@@ -16,7 +16,8 @@ from accounts.serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
-from todo_project.api.throttling import AuthAddressThrottle, AuthEmailThrottle, UserRateThrottle
+from accounts.throttling import AuthEmailThrottle
+from api.throttling import AuthAddressThrottle, UserRateThrottle
 
 
 class PublicAuthView(APIView):

@@ -13,9 +13,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from drf_spectacular.utils import extend_schema_field
 
+from api.fields import TextField
+from api.pagination import refuse_repeated_parameters
 from tasks.models import PRIORITY_RANK, Priority, Task
-from todo_project.api.fields import TextField
-from todo_project.api.pagination import refuse_repeated_parameters
 
 # An unencoded "+02:00" offset arrives as " 02:00" (a "+" in a query string
 # is a space); read it as the offset it was meant to be.
@@ -66,6 +66,11 @@ SORT_EXPRESSIONS = {
 
 
 NULLABLE_SORTS = {"due_date", "priority"}
+# The filters beyond completion: a list that uses none of them is one of a
+# few fixed statements (tasks.store.TASK_PAGES).
+FILTERS_BEYOND_COMPLETION = {"priority", "search", "due_before", "due_after"}
+STATUS_VALUES = {"", *(value for value, _ in STATUS_CHOICES)}
+SORT_VALUES = {"", *(value for value, _ in SORT_CHOICES)}
 
 
 def sort_ordering(sort: str):
@@ -147,3 +152,18 @@ class TaskFilter(django_filters.FilterSet):
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*sort_ordering(value))
+
+
+def completion_filters(query) -> tuple[str, str] | None:
+    """The (status, sort) of a valid list filtered on completion alone, "" where not given.
+
+    None for any other list, including one whose values TaskFilter would
+    refuse: TaskFilter then answers it, with its own messages.
+    """
+    if not query.keys().isdisjoint(FILTERS_BEYOND_COMPLETION):
+        return None
+    status, sort = query.getlist("status"), query.getlist("sort")
+    if len(status) > 1 or len(sort) > 1:
+        return None
+    shape = (status[0] if status else "", sort[0] if sort else "")
+    return shape if shape[0] in STATUS_VALUES and shape[1] in SORT_VALUES else None

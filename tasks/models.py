@@ -12,9 +12,6 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from todo_project.compiled_updates import CompiledUpdate
-from todo_project.key_lookup import KeyLookup
-
 TITLE_MAX_LENGTH = 200
 EDITABLE_FIELDS = ["title", "description", "completed", "priority", "due_date"]
 # Everything a task is, apart from its owner: what the API shows (with
@@ -55,15 +52,11 @@ def versions_in(etags: list[str]) -> list[int]:
 
 
 class TaskQuerySet(models.QuerySet):
-    def owned_by(self, user):
-        return self.owned_by_id(user.pk)
-
-    def owned_by_id(self, user_id):
-        return self.filter(user_id=user_id)  # by key: no model instance to resolve
-
     def set_completed(self, completed: bool | None) -> int:
         """Set (True/False) or toggle (None) completion in one UPDATE statement.
 
+        The admin's bulk actions use it; the API's complete endpoint runs the
+        same change as plain SQL (tasks.store), held equal to this by tests.
         Every expression reads the row as it was before the statement, and the
         database locks the row for its duration, so concurrent toggles never
         read a stale value: two at once leave the task as it was.
@@ -148,27 +141,6 @@ class Task(models.Model):
     def etag(self) -> str:
         return f'"{self.version}"'
 
-    def save_if_version(self, expected_version: int) -> bool:
-        """Write the editable fields only if the stored task is still at expected_version.
-
-        One conditional UPDATE: False means another write got there first
-        (or the task is gone), and nothing was written.
-        """
-        self.sync_completed_at()
-        self.updated_at = timezone.now()
-        written = VERSIONED_TASK_WRITE.execute(
-            self.completed,
-            task_id=self.pk,
-            expected_version=expected_version,
-            new_version=expected_version + 1,
-            completed_at=self.completed_at,
-            updated_at=self.updated_at,
-            **{name: getattr(self, name) for name in EDITABLE_FIELDS if name != "completed"},
-        )
-        if written:
-            self.version = expected_version + 1
-        return bool(written)
-
     def sync_completed_at(self):
         if self.completed and self.completed_at is None:
             self.completed_at = timezone.now()
@@ -202,69 +174,3 @@ class TaskCounts(models.Model):
 
     def __str__(self):
         return f"{self.completed}/{self.total}"
-
-    def matching(self, status: str) -> int:
-        """Tasks of status all, pending or completed."""
-        return {
-            "all": self.total,
-            "pending": self.total - self.completed,
-            "completed": self.completed,
-        }[status]
-
-
-TASK_COUNTS = KeyLookup(TaskCounts, "user")
-
-
-def task_count(user, status: str = "all") -> int:
-    """How many of the user's tasks have this status (all, pending, completed): one query."""
-    counts = TASK_COUNTS.get(user.pk)
-    return 0 if counts is None else counts.matching(status)
-
-
-# One task by owner and id, the lookup of every task endpoint but list and
-# create: SQL written once (see KeyLookup). Another user's task is not found.
-OWNED_TASK = KeyLookup(Task, "user", "id")
-
-
-def _owned_task_completion(completed, *, user_id, task_id, now):
-    return Task.objects.owned_by_id(user_id).filter(pk=task_id), completion_changes(completed, now)
-
-
-# set_completed() on one task by owner and id, the toggle's UPDATE: SQL
-# compiled once per value of `completed` (see CompiledUpdate).
-OWNED_TASK_COMPLETION = CompiledUpdate(
-    {
-        "user_id": Task._meta.get_field("user"),
-        "task_id": Task._meta.get_field("id"),
-        "now": Task._meta.get_field("updated_at"),
-    },
-    _owned_task_completion,
-)
-
-
-def _versioned_task_write(completed, *, task_id, expected_version, new_version, **values):
-    tasks = Task.objects.filter(pk=task_id, version=expected_version)
-    return tasks, {**values, "completed": completed, "version": new_version}
-
-
-# Task.save_if_version()'s UPDATE: SQL compiled once per value of `completed`.
-VERSIONED_TASK_WRITE = CompiledUpdate(
-    {
-        "task_id": Task._meta.get_field("id"),
-        "expected_version": Task._meta.get_field("version"),
-        "new_version": Task._meta.get_field("version"),
-        **{
-            name: Task._meta.get_field(name)
-            for name in [*EDITABLE_FIELDS, "completed_at", "updated_at"]
-            if name != "completed"
-        },
-    },
-    _versioned_task_write,
-)
-
-
-def owned_task_set_completed(*, user_id, task_id, completed: bool | None) -> int:
-    """`Task.objects.owned_by_id(user_id).filter(pk=task_id).set_completed(completed)`."""
-    return OWNED_TASK_COMPLETION.execute(
-        completed, user_id=user_id, task_id=task_id, now=timezone.now()
-    )

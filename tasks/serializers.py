@@ -2,12 +2,8 @@ from datetime import UTC
 
 from rest_framework import serializers
 
-from tasks.models import DESCRIPTION_MAX_LENGTH, EXPORTED_FIELDS, TITLE_MAX_LENGTH, Priority, Task
-from todo_project.api.fields import JSONBooleanField, TextField
-
-# The columns a task's representation is made of (user_id: the owner's id).
-REPRESENTED_COLUMNS = ["id", "user_id", *EXPORTED_FIELDS[1:]]
-
+from api.fields import JSONBooleanField, TextField
+from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Priority
 
 # What an optional field becomes when a full update (PUT) leaves it out.
 PUT_DEFAULTS = {"description": None, "completed": False, "priority": None, "due_date": None}
@@ -32,9 +28,6 @@ class TaskSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
-    def create(self, validated_data):
-        return Task.objects.create(**validated_data)
-
     def to_representation(self, task):
         return task_representation(task)
 
@@ -50,7 +43,7 @@ def task_representation(task) -> dict:
 
     DRF's field-by-field rendering costs more than the rest of a request, so
     views call this directly. Lists do not come here: they hand rows to the
-    renderer, which writes UUIDs and datetimes the same way (see TaskViewSet.list).
+    renderer, which writes UUIDs and datetimes the same way (see tasks.store.task_page).
     """
     return {
         "id": str(task.id),

@@ -42,7 +42,7 @@ def tasks_export(*, user, file_format: str) -> str:
             for name, value in TaskSerializer(task).data.items()
             if name in EXPORTED_FIELDS
         }
-        for task in Task.objects.owned_by(user).order_by("created_at", "id")
+        for task in Task.objects.filter(user=user).order_by("created_at", "id")
     ]
     if file_format == "json":
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"

@@ -1,8 +1,8 @@
 """The task API, served at /api/tasks/ and at /api/{user_id}/tasks/.
 
-Ownership is enforced by the queryset: every lookup starts from the
-caller's own tasks, so another user's task is simply not found (404, the
-same answer as a task that does not exist).
+The views read and write tasks only through tasks.store, whose functions
+take the caller as the owner: another user's task is simply not found (404,
+the same answer as a task that does not exist).
 """
 
 import uuid
@@ -17,31 +17,23 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, permissions, viewsets
+from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from idempotency import services as idempotency
-from idempotency.models import KEY_MAX_LENGTH
-from tasks.filters import TaskFilter
-from tasks.listing import COUNTED_LIST_PARAMETERS, TASK_PAGES, list_shape
-from tasks.models import OWNED_TASK, Task, owned_task_set_completed, task_count, versions_in
-from tasks.serializers import (
-    REPRESENTED_COLUMNS,
-    TaskCompletionSerializer,
-    TaskSerializer,
-    task_representation,
-)
-from todo_project.api.conditional import (
-    ANY,
+from api.conditional import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     IF_NONE_MATCH_PARAMETER,
-    PreconditionFailed,
     if_match,
-    if_match_passes,
     if_none_match_passes,
 )
+from idempotency import services as idempotency
+from idempotency.models import KEY_MAX_LENGTH
+from tasks import store
+from tasks.filters import TaskFilter
+from tasks.models import Task
+from tasks.serializers import TaskCompletionSerializer, TaskSerializer, task_representation
 
 LIST_HEADERS = [
     OpenApiParameter(
@@ -85,13 +77,6 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
         "the same key with another body is a 422, and while the first request runs, a 409."
     ),
 )
-WRITE_ATTEMPTS = 5
-
-
-class ConcurrentWrites(exceptions.APIException):
-    status_code = 409
-    default_detail = "The task is being changed by other requests right now. Try again."
-    default_code = "concurrent_writes"
 
 
 @extend_schema_view(
@@ -118,93 +103,31 @@ class ConcurrentWrites(exceptions.APIException):
     ),
     destroy=extend_schema(summary="Delete a task", parameters=[IF_MATCH_PARAMETER]),
 )
-class TaskViewSet(viewsets.ModelViewSet):
+class TaskViewSet(viewsets.GenericViewSet):
     serializer_class = TaskSerializer
+    # For the schema generator (the model behind the filters and the id),
+    # never read: requests read and write through tasks.store.
+    queryset = Task.objects.none()
     filterset_class = TaskFilter
     # Any segment reaches the view so that authentication is checked first;
     # an id that is not a UUID is then a 404 like any unknown task.
     lookup_value_regex = "[^/]+"
     idempotent_create = True  # documents the 409 and 422 in the schema
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        response.add_post_render_callback(self.release)
-        return response
-
-    def release(self, response):
-        """Let reference counting free what the request built as soon as the response is sent.
-
-        A viewset keeps its handlers as bound methods of itself, DRF points
-        the request, the response and the paginator back at the view, and the
-        request's parser context and the response's renderer context name
-        their own owners: every object of a request (a list's 100 rows and
-        their UUIDs too) would wait in reference cycles for Python's cyclic
-        garbage collector, which then spends a tenth of a list request
-        collecting them. All of it has served once the response is rendered.
-        """
-        request = self.request
-        vars(self).clear()
-        request.parser_context = None
-        response.renderer_context = None
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
-            return Task.objects.none()
-        return Task.objects.owned_by(self.request.user)
-
     def list(self, request, *args, **kwargs):
-        if request.query_params.keys() <= COUNTED_LIST_PARAMETERS:
-            return self.counted_list()
-        # Rows straight from values(), keyed and ordered as the representation:
-        # no model instance is built, and the renderer writes their UUIDs and
-        # datetimes exactly as TaskSerializer does (a test holds it).
-        tasks = self.filter_queryset(self.get_queryset()).values(*REPRESENTED_COLUMNS)
-        page = self.paginator.paginate_queryset(tasks, request, view=self)
-        return self.get_paginated_response(page)
-
-    def counted_list(self):
-        """A list filtered on completion alone: total from TaskCounts, page from compiled SQL.
-
-        The same rows as the queryset path: TASK_PAGES builds each shape's
-        queryset with the same filters, once.
-        """
-        shape = list_shape(self.request.query_params)
-        user = self.request.user
-        tasks = TASK_PAGES.for_owner(shape, user.pk)
-        count = task_count(user, shape[0] or "all")
-        page = self.paginator.paginate_queryset(tasks, self.request, view=self, count=count)
-        return self.get_paginated_response(page)
-
-    def filter_queryset(self, queryset):
-        # Building the filter form is a good part of a short list request;
-        # with no filter parameter there is nothing to validate or apply,
-        # and the model's default order is the API's default sort.
-        if self.request.query_params.keys().isdisjoint(TaskFilter.base_filters):
-            return queryset
-        return super().filter_queryset(queryset)
-
-    def get_object(self):
-        task = OWNED_TASK.get(self.request.user.pk, self.task_id())
-        if task is None:
-            raise Http404
-        return task
-
-    def task_id(self) -> uuid.UUID:
-        try:
-            return uuid.UUID(self.kwargs["pk"])
-        except ValueError as exc:
-            raise Http404 from exc
-
-    def task_url(self, task_id) -> str:
-        return reverse("task-detail", kwargs={"pk": task_id})
-
-    def task_response(self, task, status=200, headers=None) -> Response:
-        return Response(
-            task_representation(task), status=status, headers={"ETag": task.etag, **(headers or {})}
+        page, page_size = self.paginator.page_params(request)
+        # Rows keyed and ordered as the representation, written by the
+        # renderer exactly as TaskSerializer writes a task (a test holds it).
+        tasks, total = store.task_page(
+            owner_id=request.user.pk,
+            query=request.query_params,
+            offset=(page - 1) * page_size,
+            limit=page_size,
         )
+        return self.paginator.paginated_response(request, tasks, total, page, page_size)
 
     def retrieve(self, request, *args, **kwargs):
-        task = self.get_object()
+        task = self.owned_task()
         if not if_none_match_passes(request, task.etag):
             return Response(status=304, headers={"ETag": task.etag})
         return self.task_response(task)
@@ -232,52 +155,30 @@ class TaskViewSet(viewsets.ModelViewSet):
     def create_task(self, request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        task = serializer.save(user=request.user)
+        task = store.task_create(owner_id=request.user.pk, **serializer.validated_data)
         location = request.build_absolute_uri(self.task_url(task.pk))
         return self.task_response(task, status=201, headers={"Location": location})
 
     def update(self, request, *args, partial=False, **kwargs):
-        task = self.get_object()
-        serializer = self.get_serializer(task, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
+        task = self.owned_task()
+        serializer = self.get_serializer(data=request.data, partial=partial)
         # A request that is invalid whatever the task's version is a 400, not a 412.
-        conditional = self.check_if_match(task)
-        return self.task_response(self.write(task, serializer.validated_data, conditional))
+        serializer.is_valid(raise_exception=True)
+        task = store.task_update(
+            owner_id=request.user.pk,
+            task=task,
+            changes=serializer.validated_data,
+            if_match=if_match(request),
+        )
+        return self.task_response(task)
 
-    def write(self, task, changes: dict, conditional: bool):
-        """Apply the changes with a version check, so no concurrent write is overwritten unseen.
-
-        With If-Match a lost race is a 412. Without it the client asked for
-        last-write-wins, so the change is reapplied on the task as it is now.
-        """
-        for _ in range(WRITE_ATTEMPTS):
-            for name, value in changes.items():
-                setattr(task, name, value)
-            if task.save_if_version(task.version):
-                return task
-            if conditional:
-                raise PreconditionFailed()
-            task = self.get_object()
-        raise ConcurrentWrites()
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
 
     def destroy(self, request, *args, **kwargs):
-        task = self.get_object()
-        if self.check_if_match(task):
-            deleted, _ = Task.objects.filter(pk=task.pk, version=task.version).delete()
-            if not deleted:
-                raise PreconditionFailed()
-        else:
-            task.delete()
+        task = self.owned_task()
+        store.task_delete(owner_id=request.user.pk, task=task, if_match=if_match(request))
         return Response(status=204)
-
-    def check_if_match(self, task) -> bool:
-        """True if the request is conditional (If-Match); 412 if the condition fails."""
-        etags = if_match(self.request)
-        if etags is None:
-            return False
-        if not if_match_passes(etags, task.etag):
-            raise PreconditionFailed()
-        return True
 
     @extend_schema(
         summary="Complete, reopen or toggle a task",
@@ -292,22 +193,33 @@ class TaskViewSet(viewsets.ModelViewSet):
             data=request.data, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        completed = serializer.validated_data.get("completed")
-        etags = if_match(request)
-        # One UPDATE, so concurrent toggles never read a stale state.
-        if etags is None or etags == [ANY]:
-            changed = owned_task_set_completed(
-                user_id=request.user.pk, task_id=self.task_id(), completed=completed
-            )
-        else:
-            tasks = self.get_queryset().filter(pk=self.task_id())
-            tasks = tasks.filter(version__in=versions_in(etags))
-            changed = tasks.set_completed(completed)
-        if not changed:
-            if etags is not None and self.get_queryset().filter(pk=self.task_id()).exists():
-                raise PreconditionFailed()
+        task = store.task_set_completed(
+            owner_id=request.user.pk,
+            task_id=self.task_id(),
+            completed=serializer.validated_data.get("completed"),
+            if_match=if_match(request),
+        )
+        return self.task_response(task)
+
+    def owned_task(self) -> Task:
+        task = store.task_get(owner_id=self.request.user.pk, task_id=self.task_id())
+        if task is None:
             raise Http404
-        return self.task_response(self.get_object())
+        return task
+
+    def task_id(self) -> uuid.UUID:
+        try:
+            return uuid.UUID(self.kwargs["pk"])
+        except ValueError as exc:
+            raise Http404 from exc
+
+    def task_url(self, task_id) -> str:
+        return reverse("task-detail", kwargs={"pk": task_id})
+
+    def task_response(self, task, status=200, headers=None) -> Response:
+        return Response(
+            task_representation(task), status=status, headers={"ETag": task.etag, **(headers or {})}
+        )
 
 
 class IsPathUser(permissions.BasePermission):

@@ -46,24 +46,25 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "api",
     "accounts",
     "tasks",
     "idempotency",
 ]
 
 MIDDLEWARE = [
-    "todo_project.request_log.RequestLogMiddleware",
-    "todo_project.middleware.OptionalTrailingSlashMiddleware",
+    "api.request_log.RequestLogMiddleware",
+    "api.middleware.OptionalTrailingSlashMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "todo_project.middleware.AdminSessionMiddleware",
+    "api.middleware.AdminSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "todo_project.middleware.AdminAuthenticationMiddleware",
-    "todo_project.middleware.AdminMessageMiddleware",
+    "api.middleware.AdminAuthenticationMiddleware",
+    "api.middleware.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "todo_project.api.errors.DatabaseUnavailableMiddleware",
+    "api.errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "todo_project.urls"
@@ -72,7 +73,7 @@ WSGI_APPLICATION = "todo_project.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "todo_project" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -109,11 +110,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with faster timestamp reading (see its docstring).
-    DATABASES["default"]["ENGINE"] = "todo_project.postgresql"
+    # Django's backend with faster timestamp reading and spaced health
+    # checks (see api/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "api.postgresql"
     # Fail fast (and answer 503) when the server is unreachable, rather than
     # holding a worker for the operating system's TCP timeout.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+
+# PostgreSQL: a connection opened or found healthy less than this many
+# seconds ago is used without the health check's round trip.
+DATABASE_HEALTH_CHECK_INTERVAL = env.float("DATABASE_HEALTH_CHECK_SECONDS", default=1.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -202,7 +208,7 @@ if SECURE_PROXY_SSL_HEADER:
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-CSRF_FAILURE_VIEW = "todo_project.api.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "api.errors.csrf_failure"
 
 # Routes accept paths with and without a trailing slash themselves, so a
 # POST is never redirected.
@@ -237,14 +243,14 @@ REST_FRAMEWORK = {
         "accounts.authentication.BearerTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["todo_project.api.renderers.JSONRenderer"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "todo_project.api.negotiation.ContentNegotiation",
-    "DEFAULT_PARSER_CLASSES": ["todo_project.api.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_CLASSES": ["todo_project.api.throttling.UserRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.ContentNegotiation",
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.UserRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "todo_project.api.pagination.HeaderPagination",
-    "EXCEPTION_HANDLER": "todo_project.api.errors.problem_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "todo_project.api.schema.ProblemAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.HeaderPagination",
+    "EXCEPTION_HANDLER": "api.errors.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ProblemAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -290,13 +296,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"PriorityEnum": "tasks.models.Priority"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "todo_project.api.schema.add_links",
+        "tasks.schema.add_task_links",
+        "accounts.schema.add_token_links",
     ],
 }
 
 # --- Logging ----------------------------------------------------------------
 
-# One line per request (todo_project.request_log), every record tagged with
+# One line per request (api.request_log), every record tagged with
 # its request id; plain text for people or JSON for log collectors.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
@@ -306,7 +313,7 @@ if LOG_FORMAT not in ("plain", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "todo_project.request_log.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "api.request_log.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {

@@ -3,9 +3,9 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from api import errors
+from api.health import LivenessView, ReadinessView
 from tasks import urls as task_urls
-from todo_project.api import errors
-from todo_project.health import LivenessView, ReadinessView
 
 # The task routes come first, and not behind an include() of their own: they
 # serve most requests, and URL resolution tries the patterns in order, level

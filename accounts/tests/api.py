@@ -1,19 +1,15 @@
 """How the accounts tests talk to the auth API and check what it answers."""
 
 from datetime import timedelta
-from http import HTTPStatus
 
 import jwt
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from conftest import PASSWORD
-
-PROBLEM_CONTENT_TYPE = "application/problem+json"
-PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}
+from accounts.tests.factories import PASSWORD
 
 
 def log_in(client: APIClient, email: str, password: str = PASSWORD) -> dict:
@@ -24,6 +20,11 @@ def log_in(client: APIClient, email: str, password: str = PASSWORD) -> dict:
 
 def refresh(client: APIClient, token: str):
     return client.post(reverse("auth-refresh"), {"refresh": token})
+
+
+def client_for(user) -> APIClient:
+    """An API client sending an access token of `user`."""
+    return bearer(str(RefreshToken.for_user(user).access_token))
 
 
 def bearer(access: str) -> APIClient:
@@ -41,26 +42,6 @@ def expired_access_token(user) -> str:
     token = AccessToken.for_user(user)
     token.set_exp(from_time=timezone.now() - timedelta(hours=1))
     return str(token)
-
-
-def assert_problem(response, status: int, code: str) -> dict:
-    """The response is an RFC 9457 problem with this status and code; returns its body."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].split(";")[0] == PROBLEM_CONTENT_TYPE
-    body = response.json()
-    expected_keys = PROBLEM_KEYS | {"errors"} if code == "invalid" else PROBLEM_KEYS
-    assert body.keys() == expected_keys
-    assert body["type"] == "about:blank"
-    assert body["title"] == HTTPStatus(status).phrase
-    assert body["status"] == status
-    assert body["code"] == code
-    assert body["detail"]
-    return body
-
-
-def assert_invalid(response) -> dict[str, list[str]]:
-    """The response is a 400 validation problem; returns its field errors."""
-    return assert_problem(response, 400, "invalid")["errors"]
 
 
 def assert_bearer_challenge(response) -> None:

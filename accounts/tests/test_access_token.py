@@ -5,14 +5,9 @@ import pytest
 from django.urls import reverse
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from accounts.tests.api import (
-    assert_bearer_challenge,
-    assert_problem,
-    bearer,
-    claims,
-    expired_access_token,
-)
-from conftest import UserFactory
+from accounts.tests.api import assert_bearer_challenge, bearer, claims, expired_access_token
+from accounts.tests.factories import UserFactory
+from api.tests.assertions import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,11 @@ from django.urls import reverse
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
 from accounts.models import User
-from accounts.tests.api import assert_invalid, assert_problem, bearer, log_in, refresh
-from conftest import PASSWORD, TaskFactory, UserFactory
+from accounts.tests.api import bearer, log_in, refresh
+from accounts.tests.factories import PASSWORD, UserFactory
+from api.tests.assertions import assert_invalid, assert_problem
 from tasks.models import Task
+from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from conftest import PASSWORD, TaskFactory, UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory
 from tasks.models import Task
+from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.tests.api import assert_bearer_challenge, assert_problem
+from accounts.tests.api import assert_bearer_challenge
+from api.tests.assertions import assert_problem
 
 pytestmark = pytest.mark.django_db
 

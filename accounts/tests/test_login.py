@@ -2,15 +2,9 @@ import pytest
 from django.urls import reverse
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from accounts.tests.api import (
-    assert_bearer_challenge,
-    assert_invalid,
-    assert_problem,
-    assert_user_body,
-    bearer,
-    claims,
-)
-from conftest import PASSWORD, UserFactory
+from accounts.tests.api import assert_bearer_challenge, assert_user_body, bearer, claims
+from accounts.tests.factories import PASSWORD, UserFactory
+from api.tests.assertions import assert_invalid, assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -2,14 +2,8 @@ import pytest
 from django.urls import reverse
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
-from accounts.tests.api import (
-    assert_bearer_challenge,
-    assert_invalid,
-    assert_problem,
-    claims,
-    log_in,
-    refresh,
-)
+from accounts.tests.api import assert_bearer_challenge, claims, log_in, refresh
+from api.tests.assertions import assert_invalid, assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -2,16 +2,9 @@ import pytest
 from django.urls import reverse
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts.tests.api import (
-    assert_bearer_challenge,
-    assert_invalid,
-    assert_problem,
-    bearer,
-    claims,
-    log_in,
-    refresh,
-)
-from conftest import PASSWORD, UserFactory, client_for
+from accounts.tests.api import assert_bearer_challenge, bearer, claims, client_for, log_in, refresh
+from accounts.tests.factories import PASSWORD, UserFactory
+from api.tests.assertions import assert_invalid, assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.tests.api import log_in
-from conftest import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

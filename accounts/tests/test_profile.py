@@ -5,14 +5,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.services import EMAIL_TAKEN
-from accounts.tests.api import (
-    assert_bearer_challenge,
-    assert_invalid,
-    assert_problem,
-    assert_user_body,
-    log_in,
-)
-from conftest import PASSWORD, UserFactory, client_for
+from accounts.tests.api import assert_bearer_challenge, assert_user_body, client_for, log_in
+from accounts.tests.factories import PASSWORD, UserFactory
+from api.tests.assertions import assert_invalid, assert_problem
 
 pytestmark = pytest.mark.django_db
 

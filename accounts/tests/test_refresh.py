@@ -7,14 +7,8 @@ from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.tests.api import (
-    assert_bearer_challenge,
-    assert_invalid,
-    assert_problem,
-    bearer,
-    claims,
-    refresh,
-)
+from accounts.tests.api import assert_bearer_challenge, bearer, claims, refresh
+from api.tests.assertions import assert_invalid, assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.services import EMAIL_TAKEN
-from accounts.tests.api import assert_invalid, assert_user_body, bearer, refresh
-from conftest import PASSWORD, UserFactory
+from accounts.tests.api import assert_user_body, bearer, refresh
+from accounts.tests.factories import PASSWORD, UserFactory
+from api.tests.assertions import assert_invalid
 
 pytestmark = pytest.mark.django_db
 

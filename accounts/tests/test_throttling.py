@@ -6,8 +6,10 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.tests.api import assert_problem
-from conftest import PASSWORD, TaskFactory, client_for
+from accounts.tests.api import client_for
+from accounts.tests.factories import PASSWORD
+from api.tests.assertions import assert_problem
+from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 

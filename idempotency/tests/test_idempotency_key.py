@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import client_for
+from accounts.tests.api import client_for
 from idempotency.models import IdempotencyKey
 from idempotency.services import fingerprint
 from tasks.models import Task

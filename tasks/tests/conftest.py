@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conftest import TaskFactory
+from tasks.tests.factories import TaskFactory
 from tasks.tests.routes import TaskRoutes
 
 

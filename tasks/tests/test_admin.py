@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from conftest import TaskFactory, UserFactory
+from accounts.tests.factories import UserFactory
 from tasks.models import Task
+from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from tasks.tests.assertions import assert_problem, tasks_unchanged
+from api.tests.assertions import assert_problem
+from tasks.tests.assertions import tasks_unchanged
 from tasks.tests.routes import OPERATIONS, TaskRoutes
 
 pytestmark = pytest.mark.django_db

@@ -23,8 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from conftest import TaskFactory, UserFactory
+from accounts.tests.factories import UserFactory
 from tasks.models import Task
+from tasks.tests.factories import TaskFactory
 
 EXPORT_FIELDS = [
     "id",

@@ -5,7 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from conftest import TaskFactory, client_for
+from accounts.tests.api import client_for
+from tasks.tests.factories import TaskFactory
 from tasks.tests.routes import TaskRoutes
 
 TOGGLES = 10  # even, so the task must end as it began

@@ -5,9 +5,11 @@ import threading
 import pytest
 from django.db import connection
 
-from conftest import TaskFactory, client_for
+from accounts.tests.api import client_for
+from api.tests.assertions import assert_problem
 from tasks.models import Task
-from tasks.tests.assertions import assert_problem, tasks_unchanged
+from tasks.tests.assertions import tasks_unchanged
+from tasks.tests.factories import TaskFactory
 from tasks.tests.routes import TaskRoutes
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conftest import TaskFactory
+from api.tests.assertions import assert_invalid
 from tasks.models import Task
-from tasks.tests.assertions import TASK_FIELDS, assert_invalid, parse_time, tasks_unchanged
+from tasks.tests.assertions import TASK_FIELDS, parse_time, tasks_unchanged
+from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,9 @@
 
 import pytest
 
+from api.tests.assertions import assert_problem
 from tasks.models import Task
-from tasks.tests.assertions import assert_problem, tasks_unchanged
+from tasks.tests.assertions import tasks_unchanged
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conftest import TaskFactory
-from tasks.tests.assertions import assert_problem, tasks_unchanged
+from api.tests.assertions import assert_problem
+from tasks.tests.assertions import tasks_unchanged
+from tasks.tests.factories import TaskFactory
 from tasks.tests.routes import COLLECTION_OPERATIONS, TASK_OPERATIONS, TaskRoutes
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from rest_framework.utils.urls import replace_query_param
 
-from conftest import TaskFactory
+from api.tests.assertions import assert_invalid
 from tasks.models import Task
-from tasks.tests.assertions import TASK_FIELDS, assert_invalid
+from tasks.tests.assertions import TASK_FIELDS
+from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,10 @@ import uuid
 
 import pytest
 
-from conftest import TaskFactory
+from api.tests.assertions import assert_problem
 from tasks.models import Task
-from tasks.tests.assertions import assert_problem, tasks_unchanged
+from tasks.tests.assertions import tasks_unchanged
+from tasks.tests.factories import TaskFactory
 from tasks.tests.routes import OPERATIONS, TaskRoutes
 
 pytestmark = pytest.mark.django_db

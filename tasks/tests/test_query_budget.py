@@ -6,8 +6,8 @@ list its count and its page, and for one task its read and its write.
 
 import pytest
 
-from conftest import TaskFactory
 from tasks.models import Task
+from tasks.tests.factories import TaskFactory
 from tasks.tests.routes import OPERATIONS
 
 pytestmark = pytest.mark.django_db

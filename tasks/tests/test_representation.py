@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from rest_framework import serializers
 
-from conftest import TaskFactory
 from tasks.models import Task
 from tasks.serializers import TaskSerializer
+from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,17 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from conftest import TaskFactory, UserFactory
-from tasks.models import Task, TaskCounts, task_count
+from accounts.tests.factories import UserFactory
+from tasks import store
+from tasks.models import Task, TaskCounts
 from tasks.services import tasks_import
+from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def task_count(user, status: str = "all") -> int:
+    return store.task_count(owner_id=user.pk, status=status)
 
 
 def assert_counts_exact():

@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from conftest import TaskFactory
 from tasks.models import Task
+from tasks.tests.factories import TaskFactory
 from tasks.tests.routes import OPERATIONS
 
 pytestmark = pytest.mark.django_db

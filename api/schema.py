@@ -4,18 +4,18 @@ drf-spectacular describes the success responses from the serializers; this
 AutoSchema adds the problem+json error responses (and their headers) that
 apply to each operation, so clients see one error format everywhere. The
 schema is also what `make fuzz` tests the running API against, so it states
-what the API accepts exactly (text patterns, empty query values, the body
-of DELETE /api/auth/me/) and how operations chain (links).
+what the API accepts exactly (text patterns, empty query values, a body
+declared on a DELETE). The apps add how their operations chain (OpenAPI
+links: tasks.schema, accounts.schema).
 """
 
-from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
-from todo_project.api.errors import PROBLEM_CONTENT_TYPE, ProblemSerializer
+from api.errors import PROBLEM_CONTENT_TYPE, ProblemSerializer
 
 WWW_AUTHENTICATE = {
     "WWW-Authenticate": {
@@ -47,16 +47,10 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-class BearerTokenScheme(SimpleJWTScheme):
-    """Documents the project's strict Bearer authentication as simplejwt's scheme."""
-
-    target_class = "accounts.authentication.BearerTokenAuthentication"
-
-
 class TextFieldSchema(OpenApiSerializerFieldExtension):
     """A TextField: in requests the pattern it checks, in responses the length it guarantees."""
 
-    target_class = "todo_project.api.fields.TextField"
+    target_class = "api.fields.TextField"
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):
@@ -150,74 +144,3 @@ class ProblemAutoSchema(AutoSchema):
             # The path shape serves the same operations as /api/tasks/.
             return operation_id.replace("api_", "api_user_", 1)
         return operation_id
-
-
-TASK_SCHEMA_REF = "#/components/schemas/Task"
-# The token pairs the public auth endpoints answer with, and where the next
-# request of a client holding one goes.
-TOKEN_PAIR_SOURCES = [
-    ("/api/auth/register/", "post", "201"),
-    ("/api/auth/login/", "post", "200"),
-    ("/api/auth/refresh/", "post", "200"),
-]
-REFRESH_TOKEN_TARGETS = [("/api/auth/refresh/", "post"), ("/api/auth/logout/", "post")]
-
-
-def add_links(result, generator, request, public):
-    """OpenAPI links: how a client goes from one answer to the next request.
-
-    A task returned by any operation (201 from creation, 200 from the others)
-    leads to every operation on that task, with its `id` (and `user_id` under
-    /api/{user_id}/tasks/) and its ETag as If-Match. A registration leads to
-    logging in with the same credentials, and every token pair to refreshing
-    and logging out with its refresh token. Clients and tools (Schemathesis's
-    stateful tests in `make fuzz`) follow them.
-    """
-    paths = result["paths"]
-    for collection in [path for path in paths if path.endswith("/tasks/")]:
-        targets = [
-            operation
-            for path, operations in paths.items()
-            if path.startswith(f"{collection}{{id}}/")
-            for operation in operations.values()
-        ]
-        sources = [(paths[collection]["post"], "201")] + [
-            (operation, "200") for operation in targets if _returns_task(operation, "200")
-        ]
-        for operation, status in sources:
-            operation["responses"][status]["links"] = {
-                target["operationId"]: _task_link(target) for target in targets
-            }
-
-    login = paths["/api/auth/login/"]["post"]["operationId"]
-    paths["/api/auth/register/"]["post"]["responses"]["201"]["links"] = {
-        login: {
-            "operationId": login,
-            "requestBody": {"email": "$request.body#/email", "password": "$request.body#/password"},
-        }
-    }
-    for path, method, status in TOKEN_PAIR_SOURCES:
-        links = paths[path][method]["responses"][status].setdefault("links", {})
-        for target_path, target_method in REFRESH_TOKEN_TARGETS:
-            target = paths[target_path][target_method]["operationId"]
-            links[target] = {
-                "operationId": target,
-                "requestBody": {"refresh": "$response.body#/refresh"},
-            }
-    return result
-
-
-def _returns_task(operation: dict, status: str) -> bool:
-    content = operation["responses"].get(status, {}).get("content", {})
-    return any(media.get("schema", {}).get("$ref") == TASK_SCHEMA_REF for media in content.values())
-
-
-def _task_link(target: dict) -> dict:
-    parameters = {}
-    for parameter in target.get("parameters", []):
-        if parameter["in"] == "path":
-            # A task carries the path parameters that address it: id, user_id.
-            parameters[f"path.{parameter['name']}"] = f"$response.body#/{parameter['name']}"
-        elif parameter["in"] == "header" and parameter["name"] == "If-Match":
-            parameters["header.If-Match"] = "$response.header.ETag"
-    return {"operationId": target["operationId"], "parameters": parameters}

@@ -40,19 +40,15 @@ class PageParamsForm(forms.Form):
 
 
 class HeaderPagination(BasePagination):
-    def paginate_queryset(self, queryset, request, view=None, count: int | None = None):
-        """The page's items. `count`: the number of matches, if the caller knows it already."""
-        self.request = request
-        self.page, self.page_size = self._page_params(request.query_params)
-        self.count = queryset.count() if count is None else count
-        offset = (self.page - 1) * self.page_size
-        if offset >= self.count:
-            return []
-        return list(queryset[offset : offset + self.page_size])
+    """Views call `page_params()`, read that page, then answer with `paginated_response()`.
 
-    @staticmethod
-    def _page_params(query) -> tuple[int, int]:
+    (DRF's paginate_queryset() is not used: the page's rows and the total
+    come from the app's data access, which knows the cheapest way to count.)
+    """
+
+    def page_params(self, request) -> tuple[int, int]:
         """The page number and size asked for, validated (the form is skipped when neither is)."""
+        query = request.query_params
         if "page" not in query and "page_size" not in query:
             return 1, DEFAULT_PAGE_SIZE
         form = PageParamsForm(query)
@@ -65,21 +61,23 @@ class HeaderPagination(BasePagination):
             )
         return form.cleaned_data["page"] or 1, form.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE
 
-    def get_paginated_response(self, data):
-        headers = {"X-Total-Count": str(self.count), "Link": self._link_header()}
-        return Response(data, headers=headers)
+    def paginated_response(self, request, items: list, count: int, page: int, page_size: int):
+        """The page's items, with the total and the links to the other pages in headers."""
+        link = self._link_header(request, count, page, page_size)
+        return Response(items, headers={"X-Total-Count": str(count), "Link": link})
 
-    def _link_header(self) -> str:
-        last = max(1, math.ceil(self.count / self.page_size))
+    @staticmethod
+    def _link_header(request, count: int, page: int, page_size: int) -> str:
+        last = max(1, math.ceil(count / page_size))
         pages = {"first": 1, "last": last}
-        if self.page > 1:
-            pages["prev"] = min(self.page - 1, last)
-        if self.page < last:
-            pages["next"] = self.page + 1
+        if page > 1:
+            pages["prev"] = min(page - 1, last)
+        if page < last:
+            pages["next"] = page + 1
         # The request's URL with `page` replaced, parameters sorted (as DRF's
         # replace_query_param does). Only `page` differs from link to link, so
         # the parameters sorted before and after it are encoded once.
-        scheme, netloc, path, query, _ = urlsplit(self.request.build_absolute_uri())
+        scheme, netloc, path, query, _ = urlsplit(request.build_absolute_uri())
         params = parse_qs(query, keep_blank_values=True)
         params.pop("page", None)
         before = urlencode(sorted(item for item in params.items() if item[0] < "page"), doseq=True)

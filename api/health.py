@@ -6,7 +6,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from todo_project.api.errors import DatabaseUnavailable
+from api.errors import DatabaseUnavailable
 
 STATUS_BODY = inline_serializer("HealthStatus", {"status": serializers.CharField()})
 

@@ -1,19 +1,16 @@
 """Request rate limits.
 
 Rates live in settings.THROTTLE_RATES (read at each request, so they can be
-changed in tests and from the environment). The authentication endpoints
-count per client address and per email in the shared "default" cache; the
-task API counts per user in the "throttle" cache, which never costs an SQL
-query (see the cache settings).
+changed in tests and from the environment). Endpoints that check
+credentials count per client address (AuthAddressThrottle; accounts adds a
+count per email) in the shared "default" cache; everything behind
+authentication counts per user in the "throttle" cache, which never costs an
+SQL query (see the cache settings).
 """
-
-import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework import throttling
-
-from accounts.models import normalize_email
 
 
 def client_address(request) -> str:
@@ -66,21 +63,3 @@ class AuthAddressThrottle(ConfiguredRateThrottle):
 
     def get_cache_key(self, request, view):
         return f"throttle:{self.scope}:address:{self.get_ident(request)}"
-
-
-class AuthEmailThrottle(AuthAddressThrottle):
-    """Per email address: the one sent in the body, or the caller's own."""
-
-    def get_cache_key(self, request, view):
-        email = None
-        if request.user and request.user.is_authenticated:
-            email = request.user.email
-        elif isinstance(request.data, dict) and isinstance(request.data.get("email"), str):
-            email = normalize_email(request.data["email"])
-        if not email:
-            return None
-        # Hashed: the address comes from the request body before it is
-        # validated, and a cache key must stay short and free of NULs
-        # (the database cache's key column is 255 characters).
-        digest = hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
-        return f"throttle:{self.scope}:email:{digest}"

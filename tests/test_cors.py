@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from conftest import TaskFactory
+from tasks.tests.factories import TaskFactory
 
 
 @pytest.mark.django_db

@@ -8,8 +8,8 @@ from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from todo_project.api.negotiation import ContentNegotiation
-from todo_project.api.renderers import JSONRenderer
+from api.negotiation import ContentNegotiation
+from api.renderers import JSONRenderer
 
 ACCEPTS = [
     None,

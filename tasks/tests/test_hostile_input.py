@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from conftest import TaskFactory
 from tasks.models import Task
+from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,10 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from django.db import connection
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from psycopg.pq import Format
-
-from conftest import TaskFactory
-from tasks.models import Task
-from todo_project.postgresql import base
 
 pytestmark = [
     pytest.mark.django_db,
@@ -37,12 +35,27 @@ def test_timestamps_are_read_by_psycopgs_compiled_loader():
 
 
 def test_a_server_side_cursor_reads_timestamps_the_same_way():
-    due = datetime(2026, 1, 2, 3, 4, 5, 6, UTC)
-    TaskFactory.create_batch(3, due_date=due)
+    expiry = datetime(2026, 1, 2, 3, 4, 5, 6, UTC)
+    Session.objects.bulk_create(
+        Session(session_key=f"key{n}", session_data="", expire_date=expiry) for n in range(3)
+    )
     # iterator() reads through a named (server-side) cursor on PostgreSQL.
-    values = [task.due_date for task in Task.objects.iterator(chunk_size=2)]
-    assert values == [due] * 3
+    values = [session.expire_date for session in Session.objects.iterator(chunk_size=2)]
+    assert values == [expiry] * 3
     assert all(value.tzinfo is UTC for value in values)
+
+
+def test_a_session_not_in_utc_is_refused_at_connection_time(monkeypatch):
+    # Django sets each new connection's session to the connection's time zone
+    # name: UTC, unless the database entry names another TIME_ZONE.
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    wrapper.ensure_connection()
+    monkeypatch.setitem(wrapper.__dict__, "timezone_name", "Europe/Paris")
+    with pytest.raises(ImproperlyConfigured, match="not UTC"):
+        wrapper.init_connection_state()
+    monkeypatch.undo()
+    wrapper.init_connection_state()
+    assert wrapper.connection.info.timezone is UTC
 
 
 @pytest.fixture
@@ -69,19 +82,26 @@ def test_a_connection_checked_just_now_is_trusted(checks):
     assert connection.health_check_done
 
 
-def test_an_idle_connection_is_checked(checks):
-    connection.checked_at = time.monotonic() - base.HEALTH_CHECK_INTERVAL - 0.1
+def test_an_idle_connection_is_checked(checks, settings):
+    connection.checked_at = time.monotonic() - settings.DATABASE_HEALTH_CHECK_INTERVAL - 0.1
     connection.close_if_health_check_failed()
     assert checks == {"checks": 1, "closed": 0, "healthy": True}
-    assert time.monotonic() - connection.checked_at < base.HEALTH_CHECK_INTERVAL
+    assert time.monotonic() - connection.checked_at < settings.DATABASE_HEALTH_CHECK_INTERVAL
     connection.health_check_done = False
     connection.close_if_health_check_failed()  # the next request, just after: trusted
     assert checks["checks"] == 1
 
 
-def test_an_idle_connection_found_dead_is_closed(checks):
+def test_an_idle_connection_found_dead_is_closed(checks, settings):
     checks["healthy"] = False
-    connection.checked_at = time.monotonic() - base.HEALTH_CHECK_INTERVAL - 0.1
+    connection.checked_at = time.monotonic() - settings.DATABASE_HEALTH_CHECK_INTERVAL - 0.1
     connection.close_if_health_check_failed()
     assert checks["checks"] == 1
     assert checks["closed"] == 1
+
+
+def test_the_interval_is_a_setting(checks, settings):
+    settings.DATABASE_HEALTH_CHECK_INTERVAL = 0
+    connection.checked_at = time.monotonic()
+    connection.close_if_health_check_failed()
+    assert checks["checks"] == 1

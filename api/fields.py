@@ -8,7 +8,7 @@ Strings are trimmed before their length is checked ("  x  " is the
 one-character "x"), and DRF refuses NUL characters. A `maxLength` on the
 text as sent would be wrong about both, so the schema carries a pattern
 that states them (see `TextField.request_pattern`, documented by the
-extension in todo_project.api.schema).
+extension in api.schema).
 """
 
 from rest_framework import serializers
