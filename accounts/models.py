@@ -7,7 +7,7 @@ from django.db import connections, models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from api.rows import python_row
+from api.rows import python_rows
 
 # The user by id, read for every authenticated request: plain SQL, written
 # once (building a queryset's SQL costs more than the database takes to
@@ -61,7 +61,8 @@ class UserManager(BaseUserManager):
         if row is None:
             raise self.model.DoesNotExist("User matching query does not exist.")
         fields = [self.model._meta.get_field(name) for name in USER_FIELD_NAMES]
-        return self.model.from_db(self.db, USER_FIELD_NAMES, python_row(row, fields, connection))
+        [values] = python_rows([row], fields, connection)
+        return self.model.from_db(self.db, USER_FIELD_NAMES, values)
 
     def _create_user(self, email, password, **extra_fields):
         if not email:

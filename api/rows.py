@@ -14,11 +14,14 @@ from datetime import UTC, datetime
 from django.utils import timezone
 
 
-def python_row(row, fields, connection) -> tuple:
-    """`row`, whose columns are `fields` in order, with each value as the ORM would give it."""
+def python_rows(rows: list, fields, connection) -> list:
+    """`rows`, whose columns are `fields` in order, with each value as the ORM would give it."""
     if connection.vendor != "sqlite":
-        return row
-    return tuple(_from_sqlite(field, value) for field, value in zip(fields, row, strict=True))
+        return rows
+    return [
+        tuple(_from_sqlite(field, value) for field, value in zip(fields, row, strict=True))
+        for row in rows
+    ]
 
 
 def _from_sqlite(field, value):

@@ -4,8 +4,10 @@ A WSGI application with the API's routes and JSON shapes for what the
 benchmark sends, and nothing else. Per request it does the work the Django
 application cannot avoid: verify the access token (PyJWT, HS256, `exp`,
 `token_type`), look the user up by id (active, password unchanged), run the
-same SQL the ORM sends (count and page for lists; read then conditional
-UPDATE for updates), and encode with orjson. One psycopg connection per
+same SQL the API sends (count and page for lists; read then conditional
+UPDATE for updates), and encode with orjson. The API's own plain statements
+are imported from the app (bench/floor_django.py); what it leaves to the ORM
+is written out in bench/floor_orm_sql.py. One psycopg connection per
 worker, with client-side binding like Django's, so PostgreSQL sees the same
 statements. Not done: throttling, request logging, the connection health
 check and the response headers of Django's middleware; that difference is
@@ -28,13 +30,18 @@ import psycopg
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
-from bench import floor_sql as sql
+from bench import floor_orm_sql as sql
+from bench.floor_django import USER_BY_ID, USER_FIELD_NAMES, store
 
 SIGNING_KEY = os.environ.get("JWT_SIGNING_KEY") or os.environ["SECRET_KEY"]
 ACCESS_LIFETIME = timedelta(minutes=int(os.environ.get("JWT_ACCESS_TOKEN_MINUTES") or 15))
 REFRESH_LIFETIME = timedelta(days=int(os.environ.get("JWT_REFRESH_TOKEN_DAYS") or 7))
 TASK_PATH = re.compile(r"^/api/tasks/?(?:(?P<id>[^/]+)/?(?P<complete>complete/?)?)?$")
-TASK_FIELDS = sql.TASK_FIELDS[:-1]  # all but version
+TASK_FIELDS = store.LISTED_FIELD_NAMES  # all but version
+USER_ID = USER_FIELD_NAMES.index("id")
+IS_ACTIVE = USER_FIELD_NAMES.index("is_active")
+# A list filtered on completion alone is one of the API's fixed statements.
+FILTERS_BEYOND_COMPLETION = {"priority", "search", "due_before", "due_after"}
 PRIORITIES = {"low", "medium", "high", None}
 PUT_DEFAULTS = {"description": None, "completed": False, "priority": None, "due_date": None}
 JSON = "application/json"
@@ -140,8 +147,8 @@ def authenticate(conn, environ):
         user_id = uuid.UUID(claims.get("user_id"))
     except (TypeError, ValueError) as exc:
         raise Problem(401) from exc
-    user = conn.execute(sql.USER_BY_ID, (user_id,)).fetchone()
-    if user is None or not user[sql.USER_FIELDS.index("is_active")]:
+    user = conn.execute(USER_BY_ID, (user_id,)).fetchone()
+    if user is None or not user[IS_ACTIVE]:
         raise Problem(401)
     if claims.get("hash_password") != password_digest(user[0]):
         raise Problem(401)
@@ -182,7 +189,7 @@ def etag(row) -> list:
 
 
 def fetch_task(conn, user, task_id):
-    row = conn.execute(sql.TASK_BY_ID, (user[sql.USER_ID], task_id)).fetchone()
+    row = conn.execute(store.TASK_BY_ID, (user[USER_ID], task_id)).fetchone()
     if row is None:
         raise Problem(404)
     return row
@@ -191,7 +198,7 @@ def fetch_task(conn, user, task_id):
 def task_list(conn, user, environ):
     params = dict(parse_qsl(environ.get("QUERY_STRING", "")))
     try:
-        where, args = sql.list_filter(user[sql.USER_ID], params)
+        where, args = sql.list_filter(user[USER_ID], params)
         order = sql.list_order(params.get("sort"))
     except ValueError as exc:
         raise Problem(400, str(exc)) from exc
@@ -202,20 +209,24 @@ def task_list(conn, user, environ):
         raise Problem(400, "page") from exc
     if page < 1 or not 1 <= size <= 500:
         raise Problem(400, "page")
-    if params.keys() <= sql.COUNTED_LIST_PARAMETERS:
-        counts = conn.execute(sql.TASK_COUNTS, (user[sql.USER_ID],)).fetchone()
-        total, completed = counts[1:] if counts else (0, 0)
-        status = params.get("status") or "all"
+    offset = (page - 1) * size
+    shape = (params.get("status", ""), params.get("sort", ""))
+    if params.keys().isdisjoint(FILTERS_BEYOND_COMPLETION) and shape in store.TASK_PAGES:
+        counts = conn.execute(store.TASK_COUNTS, (user[USER_ID],)).fetchone()
+        total, completed = counts or (0, 0)
+        status = shape[0] or "all"
         count = {"all": total, "pending": total - completed, "completed": completed}[status]
+        rows = []
+        if offset < count:
+            rows = conn.execute(store.TASK_PAGES[shape], (user[USER_ID], size, offset)).fetchall()
     else:
         count = conn.execute(sql.TASK_COUNT + where, args).fetchone()[0]
-    offset = (page - 1) * size
-    rows = []
-    if offset < count:
-        statement = f"{sql.TASK_SELECT}{where} ORDER BY {order} LIMIT {size}"
-        if offset:
-            statement += f" OFFSET {offset}"
-        rows = conn.execute(statement, args).fetchall()
+        rows = []
+        if offset < count:
+            statement = f"{sql.TASK_SELECT}{where} ORDER BY {order} LIMIT {size}"
+            if offset:
+                statement += f" OFFSET {offset}"
+            rows = conn.execute(statement, args).fetchall()
     last = max(1, -(-count // size))
     pages = {"first": 1, "last": last}
     if page > 1:
@@ -277,7 +288,7 @@ def task_create(conn, user, data, environ):
     completed_at = now if fields["completed"] else None
     row = (
         uuid.uuid4(),
-        user[sql.USER_ID],
+        user[USER_ID],
         fields["title"],
         fields["description"],
         fields["completed"],
@@ -296,7 +307,7 @@ def task_create(conn, user, data, environ):
 def task_update(conn, user, task_id, data, *, partial: bool):
     changes = validated(data, partial=partial)
     for _ in range(5):  # another write got in between: reapply on the task as it is now
-        task = dict(zip(sql.TASK_FIELDS, fetch_task(conn, user, task_id), strict=True))
+        task = dict(zip(store.TASK_FIELD_NAMES, fetch_task(conn, user, task_id), strict=True))
         task.update(changes)
         if task["completed"] and task["completed_at"] is None:
             task["completed_at"] = datetime.now(UTC)
@@ -305,8 +316,9 @@ def task_update(conn, user, task_id, data, *, partial: bool):
         task["updated_at"] = datetime.now(UTC)
         version = task["version"]
         task["version"] = version + 1
-        values = [task[name] for name in sql.UPDATE_FIELDS]
-        if conn.execute(sql.TASK_UPDATE, (*values, task_id, version)).rowcount:
+        values = [task[name] for name in store.WRITTEN_FIELD_NAMES]
+        params = (*values, version + 1, user[USER_ID], task_id, version)
+        if conn.execute(store.VERSIONED_WRITE, params).rowcount:
             row = tuple(task.values())
             return 200, task_json(row), etag(row)
     raise Problem(409)
@@ -318,11 +330,11 @@ def task_complete(conn, user, task_id, data):
         raise Problem(400, "completed")
     now = datetime.now(UTC)
     if completed is None:
-        args = (now, now, user[sql.USER_ID], task_id)
-        updated = conn.execute(sql.TASK_TOGGLE, args).rowcount
+        args = (now, now, user[USER_ID], task_id)
+        updated = conn.execute(store.TOGGLE_COMPLETED, args).rowcount
     else:
-        args = (completed, completed, now if completed else None, now, user[sql.USER_ID], task_id)
-        updated = conn.execute(sql.TASK_SET_COMPLETED, args).rowcount
+        args = (completed, completed, now if completed else None, now, user[USER_ID], task_id)
+        updated = conn.execute(store.SET_COMPLETED, args).rowcount
     if not updated:
         raise Problem(404)
     row = fetch_task(conn, user, task_id)
@@ -334,7 +346,7 @@ def login(conn, data):
     if not isinstance(email, str) or not isinstance(password, str):
         raise Problem(400, "email and password")
     user = conn.execute(sql.USER_BY_EMAIL, (email.strip().lower(),)).fetchone()
-    fields = dict(zip(sql.USER_FIELDS, user or (), strict=False))
+    fields = dict(zip(USER_FIELD_NAMES, user or (), strict=False))
     try:
         # Django stores "<algorithm>$<argon2's own encoding>".
         encoded = "$" + fields["password"].partition("$")[2]

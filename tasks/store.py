@@ -23,7 +23,7 @@ from django_filters.utils import translate_validation
 from rest_framework import exceptions
 
 from api.conditional import ANY, PreconditionFailed, if_match_passes
-from api.rows import python_row
+from api.rows import python_rows
 from tasks.filters import TaskFilter, completion_filters
 from tasks.models import Task, versions_in
 
@@ -140,9 +140,8 @@ def task_get(*, owner_id, task_id) -> Task | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    return Task.from_db(
-        connection.alias, TASK_FIELD_NAMES, python_row(row, TASK_FIELDS, connection)
-    )
+    [values] = python_rows([row], TASK_FIELDS, connection)
+    return Task.from_db(connection.alias, TASK_FIELD_NAMES, values)
 
 
 def task_page(*, owner_id, query, offset: int, limit: int) -> tuple[list[dict], int]:
@@ -162,7 +161,7 @@ def task_page(*, owner_id, query, offset: int, limit: int) -> tuple[list[dict], 
         with connection.cursor() as cursor:
             cursor.execute(TASK_PAGES[shape], [_owner(owner_id), limit, offset])
             rows = cursor.fetchall()
-        rows = [python_row(row, LISTED_FIELDS, connection) for row in rows]
+        rows = python_rows(rows, LISTED_FIELDS, connection)
         return [dict(zip(LISTED_FIELD_NAMES, row, strict=True)) for row in rows], total
 
     filterset = TaskFilter(query, queryset=Task.objects.filter(user_id=owner_id))

@@ -26,7 +26,7 @@ ACCEPTS = [
 
 def selection(negotiation, accept, renderers, query=""):
     headers = {} if accept is None else {"HTTP_ACCEPT": accept}
-    request = Request(APIRequestFactory().get(f"/api/tasks/{query}", **headers))
+    request = Request(APIRequestFactory().get(f"/api/notes/{query}", **headers))
     try:
         renderer, media_type = negotiation.select_renderer(request, renderers)
     except (exceptions.APIException, Http404) as exc:  # 406; 404 for an unknown format
@@ -46,12 +46,12 @@ def test_same_choice_as_drf(accept, renderers, query):
     assert ours == selection(DefaultContentNegotiation(), accept, renderers, query)
 
 
-@pytest.mark.django_db
+@pytest.mark.urls("api.tests.urls")
 @pytest.mark.parametrize(
     ("accept", "status"), [(None, 200), ("*/*", 200), ("application/json", 200), ("text/html", 406)]
 )
-def test_task_list_answers_json_or_406(auth_client, accept, status):
+def test_an_api_view_answers_json_or_406(api_client, accept, status):
     headers = {} if accept is None else {"HTTP_ACCEPT": accept}
-    response = auth_client.get("/api/tasks/", **headers)
+    response = api_client.get("/api/notes/", **headers)
     assert response.status_code == status
     assert response["Content-Type"].startswith("application/")

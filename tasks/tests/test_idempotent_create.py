@@ -4,7 +4,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,11 +19,9 @@ pytestmark = pytest.mark.django_db
 BODY = {"title": "Pay rent", "priority": "high"}
 
 
-@pytest.fixture(params=["canonical", "user_path"])
-def list_url(request, user):
-    if request.param == "canonical":
-        return reverse("task-list")
-    return reverse("user-task-list", kwargs={"user_id": user.pk})
+@pytest.fixture
+def list_url():
+    return reverse("task-list")
 
 
 def post(client, url, body=BODY, key="key-1"):
@@ -145,16 +142,6 @@ def test_the_header_costs_at_most_two_queries_more(auth_client, list_url):
         assert post(auth_client, list_url, key="budget").status_code == 201
     assert len(statements(keyed)) <= len(statements(plain)) + 2
     assert len(statements(replayed)) <= len(statements(plain)) + 2
-
-
-def test_expired_keys_are_removed_by_a_command(user):
-    IdempotencyKey.objects.create(user=user, key="old", fingerprint="x" * 64)
-    IdempotencyKey.objects.create(user=user, key="new", fingerprint="x" * 64)
-    IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - timedelta(days=2))
-
-    call_command("purge_idempotency_keys")
-
-    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,18 @@
+"""The API's own hot statements, for the floor: Django set up with the API's settings, then
+the app modules that hold them imported (tasks.store, accounts.models).
+
+Setting Django up costs the floor's workers memory at start, not time per
+request: the floor runs the statements on its own psycopg connection.
+"""
+
+import os
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings")
+django.setup()
+
+from accounts.models import USER_BY_ID, USER_FIELD_NAMES  # noqa: E402 - needs the setup
+from tasks import store  # noqa: E402 - needs the setup
+
+__all__ = ["USER_BY_ID", "USER_FIELD_NAMES", "store"]
