@@ -25,22 +25,11 @@ from rest_framework import exceptions
 from api.conditional import ANY, PreconditionFailed, if_match_passes
 from api.rows import python_rows
 from tasks.filters import TaskFilter, completion_filters
-from tasks.models import Task, versions_in
+from tasks.models import EXPORTED_FIELDS, Task, versions_in
 
-# Every column of a task, in the order of the statements below.
-TASK_FIELD_NAMES = [
-    "id",
-    "user_id",
-    "title",
-    "description",
-    "completed",
-    "completed_at",
-    "priority",
-    "due_date",
-    "created_at",
-    "updated_at",
-    "version",
-]
+# Every column of a task, in the order of the statements below (and of the
+# model's fields): what an export carries, its owner, and its version.
+TASK_FIELD_NAMES = ["id", "user_id", *EXPORTED_FIELDS[1:], "version"]
 # What a task is to the API: every column but the version, which is its ETag.
 LISTED_FIELD_NAMES = TASK_FIELD_NAMES[:-1]
 
