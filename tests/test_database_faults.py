@@ -7,17 +7,15 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.authentication import BearerTokenAuthentication
+from api.tests.assertions import assert_problem
 from tasks.views import TaskViewSet
 
 pytestmark = pytest.mark.django_db
 
 
 def assert_unavailable(response):
-    assert response.status_code == 503
-    assert response["Content-Type"] == "application/problem+json"
+    assert_problem(response, 503, "database_unavailable")
     assert int(response["Retry-After"]) > 0
-    body = response.json()
-    assert body["code"] == "database_unavailable"
     assert "server closed" not in response.content.decode()
 
 

@@ -46,9 +46,8 @@ def access(user):
 def test_malformed_authorization_headers_are_401(access, template):
     client = APIClient()
     response = client.get(reverse("auth-me"), HTTP_AUTHORIZATION=template.format(t=access))
-    assert response.status_code == 401
+    assert_problem(response, 401)
     assert_bearer_challenge(response)
-    assert response["Content-Type"] == "application/problem+json"
 
 
 def test_exact_bearer_header_authenticates(access, user):

@@ -13,7 +13,7 @@ def assert_problem(response, status: int, code: str | None = None) -> dict:
     "invalid") and only then.
     """
     assert response.status_code == status, response.content
-    assert response["Content-Type"].split(";")[0] == PROBLEM_CONTENT_TYPE
+    assert response["Content-Type"] == PROBLEM_CONTENT_TYPE
     body = response.json()
     expected_keys = PROBLEM_KEYS | {"errors"} if body.get("code") == "invalid" else PROBLEM_KEYS
     assert body.keys() == expected_keys, body

@@ -2,6 +2,8 @@ import pytest
 from django.db import OperationalError, connection
 from django.urls import reverse
 
+from api.tests.assertions import assert_problem
+
 
 def test_health_answers_ok_without_touching_the_database(api_client):
     # No django_db mark: any database access in this test raises.
@@ -30,9 +32,5 @@ def test_ready_is_503_problem_when_the_database_fails(api_client, monkeypatch):
 
     monkeypatch.setattr(connection, "cursor", broken_cursor)
     response = api_client.get(reverse("health-ready"))
-    assert response.status_code == 503
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == 503
-    assert body["code"] == "database_unavailable"
+    assert_problem(response, 503, "database_unavailable")
     assert "connection refused" not in response.content.decode()

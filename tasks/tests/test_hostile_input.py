@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from api.tests.assertions import assert_problem
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
@@ -14,9 +15,7 @@ def post_raw(client, body: str | bytes, content_type="application/json"):
 
 
 def assert_refused(response, status, code):
-    assert response.status_code == status, response.content[:300]
-    assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["code"] == code
+    assert_problem(response, status, code)
     assert not Task.objects.exists()
 
 

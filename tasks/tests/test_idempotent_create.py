@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.api import client_for
+from api.tests.assertions import assert_problem
 from idempotency.models import IdempotencyKey
 from idempotency.services import fingerprint
 from tasks.models import Task
@@ -58,9 +59,7 @@ def test_same_key_with_another_body_is_422_and_creates_nothing(auth_client, user
     post(auth_client, list_url)
     response = post(auth_client, list_url, {"title": "Something else"})
 
-    assert response.status_code == 422
-    assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["code"] == "idempotency_key_reused"
+    assert_problem(response, 422, "idempotency_key_reused")
     assert list(Task.objects.filter(user=user).values_list("title", flat=True)) == ["Pay rent"]
 
 
