@@ -27,13 +27,34 @@ class UserAdmin(DjangoUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ["email"]
-    list_display = ["email", "name", "task_count", "is_active", "is_staff", "date_joined"]
-    list_filter = ["is_active", "is_staff", "is_superuser"]
-    search_fields = ["email", "name"]
-    readonly_fields = ["id", "last_login", "date_joined", "tasks_link"]
+    list_display = [
+        "email",
+        "name",
+        "task_count",
+        "is_active",
+        "is_staff",
+        "date_joined",
+        "external_issuer",
+        "external_subject",
+    ]
+    list_filter = ["is_active", "is_staff", "is_superuser", "external_issuer"]
+    search_fields = ["email", "name", "external_email", "external_subject"]
+    readonly_fields = [
+        "id",
+        "last_login",
+        "date_joined",
+        "tasks_link",
+        "external_issuer",
+        "external_subject",
+        "external_email",
+    ]
     fieldsets = [
         (None, {"fields": ["id", "email", "password"]}),
         ("Profile", {"fields": ["name", "tasks_link"]}),
+        (
+            "Signed in by another issuer",
+            {"fields": ["external_issuer", "external_subject", "external_email"]},
+        ),
         (
             "Permissions",
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},

@@ -1,19 +1,39 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTAuthentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+
+from accounts import external_tokens
+from accounts.services import user_for_external_token
 
 
 class BearerTokenAuthentication(JWTAuthentication):
-    """simplejwt's authentication, reading the Authorization header strictly.
+    """simplejwt's authentication, reading the Authorization header strictly, and
+    accepting the tokens of the configured external issuers beside the service's own.
 
     Only `Bearer <token>` with one space and nothing around the token is
     accepted; simplejwt alone splits on any run of white space and so
-    accepts variants a client should be told are malformed. The token and
-    its user are checked by simplejwt itself (user exists, is active,
-    password unchanged); the user is read with one plain SQL statement
-    (UserManager.get).
+    accepts variants a client should be told are malformed. The service's
+    own tokens and their user are checked by simplejwt itself (user exists,
+    is active, password unchanged); the user is read with one plain SQL
+    statement (UserManager.get). A token of another issuer is checked
+    against that issuer's keys (accounts.external_tokens) and signs in the
+    user linked to its issuer and subject, made on first sight. Either way
+    a refused token is a 401 with `WWW-Authenticate: Bearer error="invalid_token"`.
     """
+
+    def authenticate(self, request):
+        try:
+            return super().authenticate(request)
+        except AuthenticationFailed:
+            request.bearer_token_refused = True
+            raise
+
+    def authenticate_header(self, request):
+        header = super().authenticate_header(request)
+        if getattr(request, "bearer_token_refused", False):
+            return f'{header}, error="invalid_token"'
+        return header
 
     def get_raw_token(self, header: bytes):
         scheme, _, token = header.partition(b" ")
@@ -26,9 +46,23 @@ class BearerTokenAuthentication(JWTAuthentication):
             )
         return token
 
+    def get_validated_token(self, raw_token: bytes):
+        issuer = external_tokens.issuer_of(raw_token)
+        if issuer is None:
+            return super().get_validated_token(raw_token)
+        return external_tokens.verify(raw_token, issuer)
+
     def get_user(self, validated_token):
+        if isinstance(validated_token, external_tokens.ExternalToken):
+            user = user_for_external_token(token=validated_token)
+            if not user.is_active:
+                raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+            return user
         try:
             return super().get_user(validated_token)
         except ValidationError as exc:
             # A signed claim that cannot be a user id ("x", a list): no such user.
             raise AuthenticationFailed(_("User not found"), code="user_not_found") from exc
+
+
+__all__ = ["BearerTokenAuthentication", "InvalidToken"]

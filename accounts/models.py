@@ -1,21 +1,35 @@
-"""The user: an email address is the login, a UUID the public identifier."""
+"""The user: an email address is the login, a UUID the public identifier.
+
+A user signed in by another issuer (settings.EXTERNAL_JWT) has no password
+and no login email: it is found by its identity at that issuer,
+(external_issuer, external_subject), never by email, and the address the
+issuer gives for it is kept apart (external_email), so it can be one an
+account with a password also has.
+"""
 
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import connections, models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from api.rows import python_rows
 
-# The user by id, read for every authenticated request: plain SQL, written
-# once (building a queryset's SQL costs more than the database takes to
-# answer). The columns are the model's concrete fields, in their order; a
-# test holds the user it reads equal to the queryset's.
-USER_BY_ID = (
-    'SELECT "password", "last_login", "is_superuser", "id", "email", "name", "is_active", '
-    '"is_staff", "date_joined" FROM "accounts_user" WHERE "id" = %s'
+# The user by id or by external identity, read for every authenticated
+# request: plain SQL, written once (building a queryset's SQL costs more than
+# the database takes to answer). The columns are the model's concrete
+# fields, in their order; tests hold the users read equal to the queryset's.
+USER_COLUMNS = (
+    '"password", "last_login", "is_superuser", "id", "email", "name", "is_active", '
+    '"is_staff", "date_joined", "external_issuer", "external_subject", "external_email"'
+)
+USER_BY_ID = f'SELECT {USER_COLUMNS} FROM "accounts_user" WHERE "id" = %s'  # noqa: S608
+USER_BY_IDENTITY = (
+    f'SELECT {USER_COLUMNS} FROM "accounts_user" '  # noqa: S608 - fixed columns
+    'WHERE "external_issuer" = %s AND "external_subject" = %s'
 )
 USER_FIELD_NAMES = [
     "password",
@@ -27,6 +41,9 @@ USER_FIELD_NAMES = [
     "is_active",
     "is_staff",
     "date_joined",
+    "external_issuer",
+    "external_subject",
+    "external_email",
 ]
 
 
@@ -52,14 +69,24 @@ class UserManager(BaseUserManager):
         """
         if self.model is not User or args or len(kwargs) != 1 or not kwargs.keys() <= {"id", "pk"}:
             return super().get(*args, **kwargs)
-        connection = connections[self.db]
         [user_id] = kwargs.values()
-        key = self.model._meta.pk.get_db_prep_value(user_id, connection)
+        key = self.model._meta.pk.get_db_prep_value(user_id, connections[self.db])
+        user = self._read(USER_BY_ID, [key])
+        if user is None:
+            raise self.model.DoesNotExist("User matching query does not exist.")
+        return user
+
+    def get_by_identity(self, issuer: str, subject: str):
+        """The user another issuer knows by this subject (USER_BY_IDENTITY), or None."""
+        return self._read(USER_BY_IDENTITY, [issuer, subject])
+
+    def _read(self, sql: str, params: list):
+        connection = connections[self.db]
         with connection.cursor() as cursor:
-            cursor.execute(USER_BY_ID, [key])
+            cursor.execute(sql, params)
             row = cursor.fetchone()
         if row is None:
-            raise self.model.DoesNotExist("User matching query does not exist.")
+            return None
         fields = [self.model._meta.get_field(name) for name in USER_FIELD_NAMES]
         [values] = python_rows([row], fields, connection)
         return self.model.from_db(self.db, USER_FIELD_NAMES, values)
@@ -85,11 +112,18 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    email = models.EmailField("email address", max_length=254, unique=True)
+    # The login; none for a user signed in by another issuer.
+    email = models.EmailField("email address", max_length=254, unique=True, null=True, blank=True)
     name = models.CharField(max_length=150, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Who signs this user in when it is not this service: the issuer (its
+    # URL, or "shared-secret") and the user's id there (both or neither), and
+    # the address the issuer gives for the user.
+    external_issuer = models.CharField(max_length=255, null=True, blank=True, editable=False)  # noqa: DJ001
+    external_subject = models.CharField(max_length=255, null=True, blank=True, editable=False)  # noqa: DJ001
+    external_email = models.EmailField(max_length=254, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -101,21 +135,48 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.UniqueConstraint(
+                fields=["external_issuer", "external_subject"], name="user_external_identity"
+            ),
+            models.CheckConstraint(
+                condition=Q(external_issuer__isnull=True, external_subject__isnull=True)
+                | Q(external_issuer__isnull=False, external_subject__isnull=False),
+                name="user_external_identity_whole",
+            ),
+            # An account with a password logs in with its email.
+            models.CheckConstraint(
+                condition=Q(external_issuer__isnull=False)
+                | (Q(email__isnull=False) & ~Q(email="")),
+                name="user_local_has_email",
+            ),
         ]
 
+    @property
+    def is_external(self) -> bool:
+        return self.external_issuer is not None
+
     def __str__(self):
-        return self.email
+        return (
+            self.email or self.external_email or f"{self.external_subject} ({self.external_issuer})"
+        )
+
+    @property
+    def contact_email(self) -> str:
+        """The user's address: the login, or the one the issuer gives."""
+        return self.email or self.external_email
 
     def clean(self):
         super().clean()
-        self.email = normalize_email(self.email)
+        self.email = normalize_email(self.email) if self.email else None
+        if not self.email and not self.is_external:
+            raise ValidationError({"email": "An account with a password needs an email address."})
 
     def save(self, *args, **kwargs):
-        self.email = normalize_email(self.email)
+        self.email = normalize_email(self.email) if self.email else None
         super().save(*args, **kwargs)
 
     def get_full_name(self):
-        return self.name or self.email
+        return self.name or str(self)
 
     def get_short_name(self):
-        return self.name or self.email
+        return self.name or str(self)

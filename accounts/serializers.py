@@ -46,6 +46,10 @@ class UserSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "name", "date_joined"]
         read_only_fields = ["id", "date_joined"]
 
+    def to_representation(self, user):
+        # A user signed in by another issuer has the address it gives, not a login.
+        return {**super().to_representation(user), "email": user.contact_email}
+
 
 class RegisterSerializer(serializers.Serializer):
     email = EmailTextField(max_length=254)

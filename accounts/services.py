@@ -1,9 +1,13 @@
-"""Account actions that take more than one step: registration, tokens, passwords."""
+"""Account actions that take more than one step: registration, tokens, passwords,
+and the users that other issuers sign in."""
+
+import time
 
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from rest_framework import exceptions
 from rest_framework_simplejwt.exceptions import TokenError
@@ -40,6 +44,12 @@ def user_register(*, email: str, password: str, name: str = "") -> User:
 
 
 def user_update_profile(*, user: User, email: str | None = None, name: str | None = None) -> User:
+    if user.is_external:
+        # The issuer's claims set them, at every change (user_for_external_token).
+        given = [field for field, value in (("email", email), ("name", name)) if value is not None]
+        if given:
+            raise ValidationError({field: [MANAGED_BY_ISSUER.format(field=field)] for field in given})
+        return user
     if email is not None and normalize_email(email) != user.email:
         if _email_taken(normalize_email(email), exclude=user):
             raise ValidationError({"email": [EMAIL_TAKEN]})
@@ -159,3 +169,90 @@ def user_delete_account(*, user: User, password: str) -> None:
         # the token ids), so a refresh token stolen earlier stays refused.
         user_revoke_all_tokens(user=user)
         user.delete()
+
+
+# --- Users signed in by another issuer ----------------------------------------
+
+NAME_MAX_LENGTH = 150
+EMAIL_MAX_LENGTH = 254
+MANAGED_BY_ISSUER = "This account signs in through another service, which manages its {field}."
+# Such a user has no password to confirm the deletion of the account with:
+# the token must be this recent instead (a fresh sign-in at the issuer).
+RECENT_SIGN_IN_SECONDS = 300
+
+
+class RecentSignInRequired(exceptions.PermissionDenied):
+    default_detail = (
+        "Deleting this account needs a token issued in the last "
+        f"{RECENT_SIGN_IN_SECONDS // 60} minutes: sign in again, then retry with the new token."
+    )
+    default_code = "recent_sign_in_required"
+
+
+def external_user_delete_account(*, user: User, token) -> None:
+    """Delete a user of another issuer, its link and its tasks; its next token starts afresh.
+
+    Confirmed by the token itself being recent (RECENT_SIGN_IN_SECONDS), as
+    there is no password to ask for.
+    """
+    issued_at = token.claims.get("iat")
+    if not isinstance(issued_at, int | float) or time.time() - issued_at > RECENT_SIGN_IN_SECONDS:
+        raise RecentSignInRequired()
+    user.delete()
+
+
+def user_for_external_token(*, token) -> User:
+    """The user linked to the token's issuer and subject, made on its first token.
+
+    Linked by that identity alone, never by email: whoever runs an issuer
+    could otherwise sign in as any account of the same address. The email
+    and name come from the token's claims when it has them, and follow them
+    when they change. One query when nothing changed.
+    """
+    email, name = _claimed_email(token.claims), _claimed_name(token.claims)
+    user = User.objects.get_by_identity(token.issuer, token.subject)
+    if user is None:
+        user = User(
+            external_email=email or "",
+            name=name or "",
+            external_issuer=token.issuer,
+            external_subject=token.subject,
+        )
+        user.set_unusable_password()
+        try:
+            with transaction.atomic():
+                user.save(force_insert=True)
+        except IntegrityError:
+            # The same subject's first two requests at once: the other made it.
+            user = User.objects.get_by_identity(token.issuer, token.subject)
+        return user
+    claimed = {"external_email": email, "name": name}
+    changed = [
+        field
+        for field, value in claimed.items()
+        if value is not None and getattr(user, field) != value
+    ]
+    if changed:
+        for field in changed:
+            setattr(user, field, claimed[field])
+        user.save(update_fields=changed)
+    return user
+
+
+def _claimed_email(claims: dict) -> str | None:
+    value = claims.get("email")
+    if not isinstance(value, str) or len(value) > EMAIL_MAX_LENGTH:
+        return None
+    value = normalize_email(value)
+    try:
+        validate_email(value)
+    except ValidationError:
+        return None
+    return value
+
+
+def _claimed_name(claims: dict) -> str | None:
+    value = claims.get("name")
+    if not isinstance(value, str):
+        return None
+    return "".join(ch for ch in value if ch.isprintable()).strip()[:NAME_MAX_LENGTH]

@@ -104,7 +104,11 @@ class LogoutView(PublicAuthView):
     delete=extend_schema(
         request=AccountDeletionSerializer,
         summary="Delete the account",
-        description="Deletes the caller, all their tasks, and revokes their tokens.",
+        description=(
+            "Deletes the caller, all their tasks, and revokes their tokens. An account "
+            "signed in by another issuer has no password: its deletion needs no body, "
+            "but a token issued in the last 5 minutes (else 403)."
+        ),
     )
 )
 class MeView(generics.RetrieveUpdateDestroyAPIView):
@@ -118,6 +122,9 @@ class MeView(generics.RetrieveUpdateDestroyAPIView):
         services.user_update_profile(user=self.request.user, **serializer.validated_data)
 
     def destroy(self, request, *args, **kwargs):
+        if request.user.is_external:
+            services.external_user_delete_account(user=request.user, token=request.auth)
+            return Response(status=status.HTTP_204_NO_CONTENT)
         serializer = AccountDeletionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.user_delete_account(user=request.user, **serializer.validated_data)

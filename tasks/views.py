@@ -223,10 +223,16 @@ class TaskViewSet(viewsets.GenericViewSet):
 
 
 class IsPathUser(permissions.BasePermission):
+    """The path names the caller: by local id (any case), or exactly as their issuer does."""
+
     message = "The user in the path is not the authenticated user."
 
     def has_permission(self, request, view):
-        return str(view.kwargs.get("user_id", "")).lower() == str(request.user.pk)
+        named = str(view.kwargs.get("user_id", ""))
+        user = request.user
+        return named.lower() == str(user.pk) or (
+            user.external_subject is not None and named == user.external_subject
+        )
 
 
 @extend_schema(
@@ -234,9 +240,12 @@ class IsPathUser(permissions.BasePermission):
     parameters=[
         OpenApiParameter(
             "user_id",
-            OpenApiTypes.UUID,
+            OpenApiTypes.STR,
             OpenApiParameter.PATH,
-            description="Must be the authenticated user's id.",
+            description=(
+                "Must be the authenticated user's id, or, for a user signed in by another "
+                "issuer, their id there (exactly)."
+            ),
         )
     ],
 )

@@ -12,6 +12,8 @@ import dj_database_url
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.issuers import DEFAULT_ALGORITHMS, external_issuers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -278,6 +280,22 @@ SIMPLE_JWT = {
     # also invalidates access tokens already issued.
     "CHECK_REVOKE_TOKEN": True,
 }
+
+# Tokens of other issuers, accepted beside the service's own (see
+# accounts/issuers.py and the README's "Using a Next.js + Better Auth front
+# end"): a JWKS issuer (BETTER_AUTH_URL, or EXTERNAL_JWT_JWKS_URL with its
+# issuer and audience) and an HS256 shared secret. None set: none accepted.
+EXTERNAL_JWT = external_issuers(
+    better_auth_url=env.str("BETTER_AUTH_URL", default=""),
+    jwks_url=env.str("EXTERNAL_JWT_JWKS_URL", default=""),
+    issuer=env.str("EXTERNAL_JWT_ISSUER", default=""),
+    audiences=env.list("EXTERNAL_JWT_AUDIENCE", default=[]),
+    algorithms=env.list("EXTERNAL_JWT_ALGORITHMS", default=list(DEFAULT_ALGORITHMS)),
+    secret=env.str("EXTERNAL_JWT_SECRET", default=""),
+    user_id_claim=env.str("EXTERNAL_JWT_USER_ID_CLAIM", default="sub"),
+    leeway_seconds=env.int("EXTERNAL_JWT_LEEWAY_SECONDS", default=30),
+    signing_key=SIMPLE_JWT["SIGNING_KEY"],
+)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Todo API",
