@@ -48,7 +48,9 @@ def user_update_profile(*, user: User, email: str | None = None, name: str | Non
         # The issuer's claims set them, at every change (user_for_external_token).
         given = [field for field, value in (("email", email), ("name", name)) if value is not None]
         if given:
-            raise ValidationError({field: [MANAGED_BY_ISSUER.format(field=field)] for field in given})
+            raise ValidationError(
+                {field: [MANAGED_BY_ISSUER.format(field=field)] for field in given}
+            )
         return user
     if email is not None and normalize_email(email) != user.email:
         if _email_taken(normalize_email(email), exclude=user):

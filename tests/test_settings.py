@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 PRINT_SETTINGS = (
@@ -88,3 +89,59 @@ def test_production_settings_pass_the_deployment_checklist():
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+PRINT_EXTERNAL = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "j = s.EXTERNAL_JWT.jwks; print(j.jwks_url, j.issuer, list(j.audiences), list(j.algorithms))"
+)
+
+
+def test_better_auth_url_configures_the_jwks_issuer():
+    result = run_python(
+        PRINT_EXTERNAL, SECRET_KEY="x" * 50, BETTER_AUTH_URL="http://localhost:3000"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "http://localhost:3000/api/auth/jwks",
+        "http://localhost:3000",
+        "['http://localhost:3000']",
+        "['EdDSA',",
+        "'ES256',",
+        "'RS256']",
+    ]
+
+
+def test_no_external_issuer_by_default():
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(bool(s.EXTERNAL_JWT))",
+        SECRET_KEY="x" * 50,
+    )
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("env", "reason"),
+    [
+        (
+            {"EXTERNAL_JWT_JWKS_URL": "file:///etc/passwd"},
+            "EXTERNAL_JWT_JWKS_URL must be an http(s) URL",
+        ),
+        (
+            {"BETTER_AUTH_URL": "http://localhost:3000", "EXTERNAL_JWT_ALGORITHMS": "EdDSA,HS256"},
+            "HS256",
+        ),
+        ({"BETTER_AUTH_URL": "http://localhost:3000", "EXTERNAL_JWT_ALGORITHMS": "RS1"}, "RS1"),
+    ],
+)
+def test_a_bad_external_issuer_stops_the_server_with_one_line(env, reason):
+    result = run_python(
+        "import sys; sys.argv = ['manage.py', 'check']; import manage; manage.main()",
+        SECRET_KEY="x" * 50,
+        **env,
+    )
+    assert result.returncode != 0
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("todo_project: configuration error:")
+    assert reason in line
