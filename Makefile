@@ -42,7 +42,17 @@ serve: migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn --config gunicorn.conf.py
 
-test: install-dev
+# The tests run a real Better Auth server (harness/better_auth/, Node.js): its
+# npm packages come from the committed lock file.
+BETTER_AUTH_DIR := harness/better_auth
+.PHONY: better-auth-deps
+better-auth-deps: $(BETTER_AUTH_DIR)/node_modules/.package-lock.json
+
+$(BETTER_AUTH_DIR)/node_modules/.package-lock.json: $(BETTER_AUTH_DIR)/package-lock.json
+	cd $(BETTER_AUTH_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: install-dev better-auth-deps
 	$(BIN)/pytest
 
 lint: install-dev
@@ -63,7 +73,7 @@ check-migrations: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache $(BETTER_AUTH_DIR)/node_modules
 
 # Browser tests (browser_tests/): Playwright drives Debian's Chromium against
 # the application served the production way (gunicorn, DEBUG off). Chromium

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTAuthentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
 from accounts import external_tokens
 from accounts.services import user_for_external_token
@@ -18,8 +19,9 @@ class BearerTokenAuthentication(JWTAuthentication):
     is active, password unchanged); the user is read with one plain SQL
     statement (UserManager.get). A token of another issuer is checked
     against that issuer's keys (accounts.external_tokens) and signs in the
-    user linked to its issuer and subject, made on first sight. Either way
-    a refused token is a 401 with `WWW-Authenticate: Bearer error="invalid_token"`.
+    user linked to its issuer and subject, made on first sight. With
+    external issuers configured, a refused token of either kind is a 401
+    with `WWW-Authenticate: Bearer realm="api", error="invalid_token"`.
     """
 
     def authenticate(self, request):
@@ -30,8 +32,10 @@ class BearerTokenAuthentication(JWTAuthentication):
             raise
 
     def authenticate_header(self, request):
+        # RFC 6750's error code for a token that was presented and refused;
+        # without external issuers the challenge stays as it always was.
         header = super().authenticate_header(request)
-        if getattr(request, "bearer_token_refused", False):
+        if settings.EXTERNAL_JWT and getattr(request, "bearer_token_refused", False):
             return f'{header}, error="invalid_token"'
         return header
 
@@ -63,6 +67,3 @@ class BearerTokenAuthentication(JWTAuthentication):
         except ValidationError as exc:
             # A signed claim that cannot be a user id ("x", a list): no such user.
             raise AuthenticationFailed(_("User not found"), code="user_not_found") from exc
-
-
-__all__ = ["BearerTokenAuthentication", "InvalidToken"]
