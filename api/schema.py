@@ -125,6 +125,8 @@ class ProblemAutoSchema(AutoSchema):
             statuses.add(404)
         if "{user_id}" in self.path:
             statuses.add(403)
+        # Answers a view declares for a method of its own (`error_statuses`).
+        statuses.update(getattr(self.view, "error_statuses", {}).get(self.method, ()))
         return sorted(statuses)
 
     def _problem_response(self, status: int) -> dict:

@@ -24,7 +24,8 @@ WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
 PRIORITIES = ["low", "medium", "high", None]
 
 USER_COLUMNS = (
-    "id, password, last_login, is_superuser, email, name, is_active, is_staff, date_joined"
+    "id, password, last_login, is_superuser, email, name, is_active, is_staff, date_joined, "
+    "external_issuer, external_subject, external_email"
 )
 TASK_COLUMNS = (
     "id, user_id, title, description, completed, completed_at, priority, due_date, "
@@ -37,6 +38,12 @@ class Group:
     name: str
     users: int
     tasks_per_user: int
+    # Also known to an external issuer (EXTERNAL_ISSUER), by their id as subject.
+    linked: bool = False
+
+
+# The external issuer the benchmark's EdDSA tokens come from (bench/run.py).
+EXTERNAL_ISSUER = "https://front-end.bench.example.org"
 
 
 @dataclass
@@ -108,8 +115,10 @@ def seed(database_url: str, groups: list[Group], password_hash: str) -> dict[str
                     user = SeededUser(factory.new_id(), email_for(group.name, number))
                     seeded[group.name].append(user)
                     name = f"{group.name} {number}"
+                    identity = (EXTERNAL_ISSUER, str(user.id)) if group.linked else (None, None)
                     copy.write_row(
                         (user.id, password_hash, None, False, user.email, name, True, False, now)
+                        + (*identity, "")
                     )
         with cursor.copy(f"COPY tasks_task ({TASK_COLUMNS}) FROM STDIN") as copy:
             for group in groups:

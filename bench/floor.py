@@ -19,6 +19,7 @@ what the benchmark measures.
 import hashlib
 import os
 import re
+import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
@@ -31,7 +32,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
 from bench import floor_orm_sql as sql
-from bench.floor_django import USER_BY_ID, USER_FIELD_NAMES, store
+from bench.floor_django import USER_BY_ID, USER_BY_IDENTITY, USER_FIELD_NAMES, store
 
 SIGNING_KEY = os.environ.get("JWT_SIGNING_KEY") or os.environ["SECRET_KEY"]
 ACCESS_LIFETIME = timedelta(minutes=int(os.environ.get("JWT_ACCESS_TOKEN_MINUTES") or 15))
@@ -48,6 +49,10 @@ JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
 password_hasher = PasswordHasher()
 _connection: psycopg.Connection | None = None
+EXTERNAL_JWKS_URL = os.environ.get("EXTERNAL_JWT_JWKS_URL", "")
+EXTERNAL_ISSUER = os.environ.get("EXTERNAL_JWT_ISSUER", "")
+EXTERNAL_AUDIENCE = os.environ.get("EXTERNAL_JWT_AUDIENCE", "")
+_external_keys: dict | None = None
 
 
 class Problem(Exception):
@@ -138,6 +143,12 @@ def authenticate(conn, environ):
     if scheme != "Bearer" or not token:
         raise Problem(401)
     try:
+        external = jwt.get_unverified_header(token).get("alg") == "EdDSA"
+    except jwt.InvalidTokenError as exc:
+        raise Problem(401) from exc
+    if external:
+        return authenticate_external(conn, token)
+    try:
         claims = jwt.decode(token, SIGNING_KEY, algorithms=["HS256"], options={"require": ["exp"]})
     except jwt.InvalidTokenError as exc:
         raise Problem(401) from exc
@@ -153,6 +164,35 @@ def authenticate(conn, environ):
     if claims.get("hash_password") != password_digest(user[0]):
         raise Problem(401)
     return user
+
+
+def authenticate_external(conn, token: str):
+    """An EdDSA token of the external issuer (EXTERNAL_JWT_*), its keys fetched once."""
+    try:
+        key = external_keys().get(jwt.get_unverified_header(token).get("kid"))
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=["EdDSA"],
+            issuer=EXTERNAL_ISSUER,
+            audience=EXTERNAL_AUDIENCE,
+            options={"require": ["exp", "iss"]},
+        )
+    except (jwt.InvalidTokenError, jwt.PyJWKError) as exc:
+        raise Problem(401) from exc
+    user = conn.execute(USER_BY_IDENTITY, (EXTERNAL_ISSUER, claims.get("sub"))).fetchone()
+    if user is None or not user[IS_ACTIVE]:
+        raise Problem(401)
+    return user
+
+
+def external_keys() -> dict:
+    global _external_keys
+    if _external_keys is None:
+        with urllib.request.urlopen(EXTERNAL_JWKS_URL, timeout=2) as response:  # noqa: S310
+            document = orjson.loads(response.read())
+        _external_keys = {jwk["kid"]: jwt.PyJWK(jwk).key for jwk in document["keys"]}
+    return _external_keys
 
 
 def password_digest(password_hash: str) -> str:

@@ -12,7 +12,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings")
 django.setup()
 
-from accounts.models import USER_BY_ID, USER_FIELD_NAMES  # noqa: E402 - needs the setup
+from accounts.models import USER_BY_ID, USER_BY_IDENTITY, USER_FIELD_NAMES  # noqa: E402
 from tasks import store  # noqa: E402 - needs the setup
 
-__all__ = ["USER_BY_ID", "USER_FIELD_NAMES", "store"]
+__all__ = ["USER_BY_ID", "USER_BY_IDENTITY", "USER_FIELD_NAMES", "store"]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import psycopg
 
+from accounts.tests.issuer import LocalIssuer
 from bench import dataset, report, scenarios
 from bench.environment import machine, versions
 from bench.loadgen import combine, machine_busy_share, run_wrk, wrk_path
@@ -36,6 +37,7 @@ LOGS_DIR = RESULTS_DIR / "logs"
 DJANGO_DATABASE = "todo_bench"
 FLOOR_DATABASE = "todo_bench_floor"
 WARM_UP_SECONDS = 1
+EXTERNAL_AUDIENCE = "https://front-end.bench.example.org"
 BACKGROUND_CHECK_SECONDS = 2
 
 
@@ -57,12 +59,18 @@ def django_probe(server: ProductionServer, *args: str):
 class Benchmark:
     def __init__(self, mode: scenarios.Mode, workdir: Path):
         self.mode, self.workdir = mode, workdir
+        # An external issuer of EdDSA tokens, its JWKS served from this process.
+        self.issuer = LocalIssuer()
+        self.issuer_kid = self.issuer.add_key("EdDSA")
         # Both servers share the key, so the tokens made for the API work on the floor.
         self.env = {
             **UNTHROTTLED,
             "SECRET_KEY": secrets.token_urlsafe(50),
             "WEB_CONCURRENCY": None,  # the worker count gunicorn.conf.py gives production
             "JWT_ACCESS_TOKEN_MINUTES": "240",  # outlasts the full run
+            "EXTERNAL_JWT_JWKS_URL": self.issuer.jwks_url,
+            "EXTERNAL_JWT_ISSUER": dataset.EXTERNAL_ISSUER,
+            "EXTERNAL_JWT_AUDIENCE": EXTERNAL_AUDIENCE,
         }
         self.django = ProductionServer(
             database_url=fresh_database(DJANGO_DATABASE),
@@ -87,7 +95,9 @@ class Benchmark:
         tasks = sum(len(user.task_ids) for users in seeded.values() for user in users)
         print(f"seeded {tasks:,} tasks in {time.monotonic() - started:.1f} s", flush=True)
         tokens = django_probe(self.django, "tokens")
-        files = scenarios.write_data_files(self.workdir, seeded, tokens)
+        files = scenarios.write_data_files(
+            self.workdir, seeded, tokens, self.external_tokens(seeded[scenarios.READERS.name])
+        )
         owner_tokens = {
             group: tokens[str(users[0].id)]
             for group, users in seeded.items()
@@ -101,6 +111,24 @@ class Benchmark:
             env=self.env,
         )
         return files, owner_tokens
+
+    def external_tokens(self, users) -> dict[str, str]:
+        """A token of the external issuer for each user, as a Better Auth front end gets one."""
+        lifetime = 4 * 3600  # outlasts the full run
+        return {
+            str(user.id): self.issuer.token(
+                self.issuer_kid,
+                sub=str(user.id),
+                id=str(user.id),
+                iss=dataset.EXTERNAL_ISSUER,
+                aud=EXTERNAL_AUDIENCE,
+                exp=int(time.time()) + lifetime,
+                email=None,
+                emailVerified=None,
+                name=None,
+            )
+            for user in users
+        }
 
     def measure(self, side: str, script: str, args: tuple[str, ...], seconds: float) -> dict:
         server = self.servers()[side]
@@ -172,6 +200,7 @@ class Benchmark:
             for server in self.servers().values():
                 if server is not None:
                     server.stop()
+            self.issuer.close()
         largest = scenarios.growth_group(max(self.mode.sizes))
         result["explain"] = django_probe(
             self.django, "explain", owner_tokens[largest], *self.growth_queries.values()

@@ -14,7 +14,9 @@ from pathlib import Path
 from bench.dataset import SEARCH_TERM, Group, SeededUser
 
 PASSWORD = "benchmark passphrase 42"  # every seeded user's
-READERS = Group("reader", users=100, tasks_per_user=1000)
+READERS = Group("reader", users=100, tasks_per_user=1000, linked=True)
+# The readers again, with the EdDSA tokens of an external issuer instead of the API's own.
+EXTERNAL_READERS = "reader-external"
 WRITERS = Group("writer", users=20, tasks_per_user=100)
 CREATORS = Group("creator", users=20, tasks_per_user=0)
 LOGINS = Group("login", users=16, tasks_per_user=0)
@@ -64,6 +66,12 @@ SCENARIOS = [
         (f"search={SEARCH_TERM}",),
     ),
     Scenario("retrieve", "one task by id", "retrieve.lua", "reader"),
+    Scenario(
+        "retrieve, external token",
+        "one task by id, with an external issuer's EdDSA token (JWKS)",
+        "retrieve.lua",
+        EXTERNAL_READERS,
+    ),
     Scenario("create", "POST, every field", "create.lua", "creator"),
     Scenario("full update", "PUT, every field", "update.lua", "writer", ("put",)),
     Scenario("partial update", "PATCH, one field", "update.lua", "writer", ("patch",)),
@@ -113,12 +121,21 @@ def groups(mode: Mode) -> list[Group]:
 
 
 def write_data_files(
-    directory: Path, seeded: dict[str, list[SeededUser]], tokens: dict[str, str]
+    directory: Path,
+    seeded: dict[str, list[SeededUser]],
+    tokens: dict[str, str],
+    external_tokens: dict[str, str],
 ) -> dict[str, Path]:
-    """One data file per group, in the format bench/wrk/common.lua reads; their paths."""
+    """One data file per group, in the format bench/wrk/common.lua reads; their paths.
+
+    `external_tokens`: the readers' tokens from the external issuer, for
+    EXTERNAL_READERS.
+    """
     paths = {}
-    for group, users in seeded.items():
-        listed = READER_TASKS_LISTED if group == READERS.name else None
+    for group, users in [*seeded.items(), (EXTERNAL_READERS, seeded[READERS.name])]:
+        if group == EXTERNAL_READERS:
+            tokens = external_tokens
+        listed = READER_TASKS_LISTED if group in (READERS.name, EXTERNAL_READERS) else None
         lines = []
         for user in users:
             lines.append(f"U {tokens[str(user.id)]}")
