@@ -10,6 +10,7 @@ import json
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
@@ -102,6 +103,29 @@ class LocalIssuer:
         signing_input = segment({"alg": algorithm, **header}) + b"." + segment(payload())
         signature = jwt.get_algorithm_by_name(algorithm).sign(signing_input, private_key)
         return (signing_input + b"." + base64.urlsafe_b64encode(signature).rstrip(b"=")).decode()
+
+
+@contextmanager
+def trusted_issuer(settings):
+    """A LocalIssuer with one EdDSA key (`.kid`) that the service is set to trust (ISSUER,
+    AUDIENCE), and no keys or fetches remembered from before; closed afterwards."""
+    from django.core.cache import caches
+
+    from accounts import jwks
+    from accounts.issuers import external_issuers
+
+    jwks.forget_keys()
+    caches["default"].clear()
+    issuer = LocalIssuer()
+    settings.EXTERNAL_JWT = external_issuers(
+        jwks_url=issuer.jwks_url, issuer=ISSUER, audiences=[AUDIENCE]
+    )
+    issuer.kid = issuer.add_key("EdDSA")
+    try:
+        yield issuer
+    finally:
+        issuer.close()
+        jwks.forget_keys()
 
 
 def payload(**claims) -> dict:

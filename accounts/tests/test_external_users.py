@@ -3,15 +3,13 @@
 import time
 
 import pytest
-from django.core.cache import caches
 from django.urls import reverse
 
-from accounts import jwks
 from accounts.issuers import external_issuers
 from accounts.models import User
 from accounts.tests.api import bearer, log_in
 from accounts.tests.factories import UserFactory
-from accounts.tests.issuer import AUDIENCE, ISSUER, LocalIssuer, payload
+from accounts.tests.issuer import AUDIENCE, ISSUER, LocalIssuer, payload, trusted_issuer
 from api.tests.assertions import assert_invalid, assert_problem
 
 pytestmark = pytest.mark.django_db
@@ -21,16 +19,8 @@ SUBJECT = payload()["sub"]
 
 @pytest.fixture
 def issuer(settings):
-    jwks.forget_keys()
-    caches["default"].clear()
-    local = LocalIssuer()
-    settings.EXTERNAL_JWT = external_issuers(
-        jwks_url=local.jwks_url, issuer=ISSUER, audiences=[AUDIENCE]
-    )
-    local.kid = local.add_key("EdDSA")
-    yield local
-    local.close()
-    jwks.forget_keys()
+    with trusted_issuer(settings) as local:
+        yield local
 
 
 def sign_in(issuer, **claims):

@@ -2,14 +2,11 @@
 and the path shape under the issuer's own user id."""
 
 import pytest
-from django.core.cache import caches
 from django.urls import reverse
 
-from accounts import jwks
-from accounts.issuers import external_issuers
 from accounts.models import User
 from accounts.tests.api import bearer
-from accounts.tests.issuer import AUDIENCE, ISSUER, LocalIssuer, payload
+from accounts.tests.issuer import payload, trusted_issuer
 from api.tests.assertions import assert_problem
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
@@ -24,18 +21,10 @@ SUBJECT = payload()["sub"]
 @pytest.fixture
 def client(settings):
     """A client of a user signed in by a JWKS issuer, already known to the service."""
-    jwks.forget_keys()
-    caches["default"].clear()
-    issuer = LocalIssuer()
-    settings.EXTERNAL_JWT = external_issuers(
-        jwks_url=issuer.jwks_url, issuer=ISSUER, audiences=[AUDIENCE]
-    )
-    kid = issuer.add_key("EdDSA")
-    client = bearer(issuer.token(kid))
-    assert client.get(reverse("auth-me")).status_code == 200  # first sight: the user is made
-    yield client
-    issuer.close()
-    jwks.forget_keys()
+    with trusted_issuer(settings) as issuer:
+        client = bearer(issuer.token(issuer.kid))
+        assert client.get(reverse("auth-me")).status_code == 200  # first sight: made
+        yield client
 
 
 @pytest.fixture
