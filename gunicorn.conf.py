@@ -45,9 +45,11 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s id=%({x-request
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 
-# Lets the proxy in front pass the client's scheme; the application still
-# decides whether to trust it (SECURE_PROXY_SSL_HEADER).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
+# The addresses of proxies whose forwarded headers (scheme, client address)
+# gunicorn believes: none unless named, so a client cannot pose as a proxy.
+# The application still decides what to trust (SECURE_PROXY_SSL_HEADER,
+# CLIENT_IP_HEADER).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
 
 
 # Python's cyclic garbage collector walks every tracked object of the

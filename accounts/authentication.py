@@ -1,11 +1,23 @@
+import math
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTAuthentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 
 from accounts import external_tokens
 from accounts.services import user_for_external_token
+
+TIME_CLAIMS = ("exp", "iat", "nbf")
+
+
+def _times_are_numbers(claims: dict) -> bool:
+    """RFC 7519's NumericDate: a JSON number (PyJWT also reads "123" as one)."""
+    return all(
+        isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        for value in (claims[claim] for claim in TIME_CLAIMS if claim in claims)
+    )
 
 
 class BearerTokenAuthentication(JWTAuthentication):
@@ -52,9 +64,19 @@ class BearerTokenAuthentication(JWTAuthentication):
 
     def get_validated_token(self, raw_token: bytes):
         issuer = external_tokens.issuer_of(raw_token)
-        if issuer is None:
-            return super().get_validated_token(raw_token)
-        return external_tokens.verify(raw_token, issuer)
+        if issuer is not None:
+            token = external_tokens.verify(raw_token, issuer)
+            claims = token.claims
+        else:
+            try:
+                token = super().get_validated_token(raw_token)
+            except (TypeError, ValueError, OverflowError) as exc:
+                # A signed time claim that simplejwt cannot read as a date ("123", 1e30).
+                raise InvalidToken(_("Token has an invalid time claim")) from exc
+            claims = token.payload
+        if not _times_are_numbers(claims):
+            raise InvalidToken(_("Token has an invalid time claim"))
+        return token
 
     def get_user(self, validated_token):
         if isinstance(validated_token, external_tokens.ExternalToken):

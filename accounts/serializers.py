@@ -1,7 +1,9 @@
 from django.contrib.auth.password_validation import (
     MinimumLengthValidator,
     get_default_password_validators,
+    validate_password,
 )
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.models import User
@@ -52,9 +54,30 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class RegisterSerializer(serializers.Serializer):
+    """Reports every field's errors at once: the password is judged by Django's validators
+    even when another field is invalid (the accounts service judges it again, with the
+    email taken or not, when every field is valid)."""
+
     email = EmailTextField(max_length=254)
     password = NewPasswordField()
     name = TextField(max_length=150, required=False, allow_blank=True, default="")
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors = dict(exc.detail)
+            password = data.get("password") if isinstance(data, dict) else None
+            if "password" not in errors and isinstance(password, str):
+                candidate = User(
+                    email=data.get("email") if isinstance(data.get("email"), str) else "",
+                    name=data.get("name") if isinstance(data.get("name"), str) else "",
+                )
+                try:
+                    validate_password(password, user=candidate)
+                except DjangoValidationError as invalid:
+                    errors["password"] = invalid.messages
+            raise serializers.ValidationError(errors) from exc
 
 
 class LoginSerializer(serializers.Serializer):

@@ -20,7 +20,17 @@ from accounts.throttling import AuthEmailThrottle
 from api.throttling import AuthAddressThrottle, UserRateThrottle
 
 
-class PublicAuthView(APIView):
+class NoStoreMixin:
+    """Answers that carry tokens are never stored by a cache (RFC 6749, section 5.1)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"
+        return response
+
+
+class PublicAuthView(NoStoreMixin, APIView):
     """Endpoints used before a client holds a valid access token.
 
     They ignore any Authorization header (a stale access token must not stop
@@ -133,7 +143,7 @@ class MeView(generics.RetrieveUpdateDestroyAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PasswordChangeView(APIView):
+class PasswordChangeView(NoStoreMixin, APIView):
     throttle_classes = (UserRateThrottle, AuthAddressThrottle, AuthEmailThrottle)
     throttle_scope = "password"
 

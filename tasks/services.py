@@ -24,6 +24,12 @@ NULLABLE_FIELDS = {"description", "completed_at", "priority", "due_date"}
 # completed), as when the key is left out of a JSON object.
 OPTIONAL_FIELDS = {"id", "completed", "created_at", "updated_at"}
 IMPORT_BATCH_SIZE = 500
+# A spreadsheet runs a cell that starts with one of these as a formula. Such a
+# cell is written with a leading apostrophe, which spreadsheets show as text,
+# and so is a cell that starts with an apostrophe itself; an import takes one
+# leading apostrophe off every cell, so a round trip changes nothing.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "'"
 
 
 class TaskImportSerializer(TaskSerializer):
@@ -47,11 +53,23 @@ def tasks_export(*, user, file_format: str) -> str:
     if file_format == "json":
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORTED_FIELDS, lineterminator="\n")
+    # RFC 4180 line ends: the csv module then quotes a cell holding a bare CR too.
+    writer = csv.DictWriter(out, fieldnames=EXPORTED_FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({name: "" if value is None else value for name, value in row.items()})
+        writer.writerow({name: _csv_cell(value) for name, value in row.items()})
     return out.getvalue()
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return TEXT_MARK + text if text.startswith((*FORMULA_STARTS, TEXT_MARK)) else text
+
+
+def _from_csv_cell(text):
+    return text.removeprefix(TEXT_MARK) if isinstance(text, str) else text
 
 
 def parse_task_file(content: str, file_format: str) -> list[dict]:
@@ -63,7 +81,7 @@ def parse_task_file(content: str, file_format: str) -> list[dict]:
     try:
         return [
             {
-                name: None if value == "" and name in NULLABLE_FIELDS else value
+                name: None if value == "" and name in NULLABLE_FIELDS else _from_csv_cell(value)
                 for name, value in row.items()
                 if not (value == "" and name in OPTIONAL_FIELDS)
             }

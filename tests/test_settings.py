@@ -1,6 +1,7 @@
 """Settings come from the environment; a production configuration without a secret is refused."""
 
 import os
+import runpy
 import subprocess
 import sys
 
@@ -145,3 +146,24 @@ def test_a_bad_external_issuer_stops_the_server_with_one_line(env, reason):
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("todo_project: configuration error:")
     assert reason in line
+
+
+def test_any_host_with_debug_off_stops_the_server_with_one_line():
+    result = run_python(
+        "import sys; sys.argv = ['manage.py', 'check']; import manage; manage.main()",
+        SECRET_KEY="x" * 50,
+        DEBUG="false",
+        ALLOWED_HOSTS="*",
+    )
+    assert result.returncode != 0
+    [line] = result.stderr.strip().splitlines()
+    assert "ALLOWED_HOSTS" in line and "'*'" in line
+
+
+def test_gunicorn_believes_no_forwarded_headers_unless_told(monkeypatch):
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    assert config["forwarded_allow_ips"] == ""
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.2")
+    config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    assert config["forwarded_allow_ips"] == "10.0.0.2"

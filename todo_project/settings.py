@@ -34,6 +34,11 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    # Any Host header would be believed: in links, in Location, in the admin.
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must name the hosts served, not '*', when DEBUG is off."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

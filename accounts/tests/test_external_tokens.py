@@ -113,6 +113,9 @@ def test_the_services_own_tokens_keep_working(with_jwks, kid, user):
         {"sub": "x" * 256},
         {"sub": "line\nbreak"},
         {"sub": ["a"]},
+        {"exp": "9999999999"},
+        {"iat": "1"},
+        {"nbf": "1"},
     ],
     ids=[
         "expired",
@@ -128,6 +131,9 @@ def test_the_services_own_tokens_keep_working(with_jwks, kid, user):
         "long-subject",
         "unprintable-subject",
         "list-subject",
+        "text-exp",
+        "text-iat",
+        "text-nbf",
     ],
 )
 def test_a_token_with_claims_that_do_not_hold_is_refused(with_jwks, kid, claims):

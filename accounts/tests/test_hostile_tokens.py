@@ -98,3 +98,25 @@ def test_a_signed_token_without_user_claim_is_401(user):
     del payload["user_id"]
     response = get_me(jwt.encode(payload, signing_key(), algorithm="HS256"))
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [
+        ("exp", "9999999999"),
+        ("exp", 1e30),
+        ("exp", True),
+        ("iat", "1"),
+        ("iat", None),
+        ("iat", [1]),
+        ("nbf", "1"),
+        ("nbf", {"at": 1}),
+    ],
+)
+def test_a_time_claim_that_is_not_a_number_is_401_never_500(user, claim, value):
+    token = jwt.encode(payload_for(user, **{claim: value}), signing_key(), algorithm="HS256")
+    response = APIClient(raise_request_exception=False).get(
+        reverse("auth-me"), HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert response.status_code == 401
+    assert_bearer_challenge(response)

@@ -3,6 +3,7 @@ from django.urls import reverse
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.tests.api import assert_bearer_challenge, assert_user_body, bearer, claims
+from accounts.tests.api import log_in as logged_in
 from accounts.tests.factories import PASSWORD, UserFactory
 from api.tests.assertions import assert_invalid, assert_problem
 
@@ -101,3 +102,21 @@ def test_login_records_the_time_of_login(api_client, user):
 
     user.refresh_from_db()
     assert user.last_login is not None
+
+
+def test_answers_that_carry_tokens_are_never_stored(api_client, user):
+    tokens = logged_in(api_client, user.email)
+    answers = [
+        api_client.post(reverse("auth-login"), {"email": user.email, "password": PASSWORD}),
+        api_client.post(reverse("auth-refresh"), {"refresh": tokens["refresh"]}),
+        api_client.post(
+            reverse("auth-register"),
+            {"email": "new@example.org", "password": "a long passphrase", "name": "New"},
+        ),
+        bearer(tokens["access"]).post(
+            reverse("auth-password"),
+            {"old_password": PASSWORD, "new_password": "another long passphrase"},
+        ),
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200, 201, 200]
+    assert all(answer["Cache-Control"] == "no-store" for answer in answers)

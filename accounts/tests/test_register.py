@@ -132,3 +132,11 @@ def test_register_ignores_a_stale_authorization_header(api_client, stale_authori
 
     assert response.status_code == 201
     assert User.objects.filter(email="ann@example.org").exists()
+
+
+def test_register_reports_an_invalid_email_and_a_weak_password_together(api_client):
+    response = register(api_client, email="not-an-address", password="12345678", name="Ann")
+
+    errors = assert_invalid(response, "email", "password")
+    assert "This password is too common." in errors["password"]
+    assert not User.objects.exists()

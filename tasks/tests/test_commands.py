@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from tasks import services
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
@@ -73,7 +74,7 @@ CREDENTIALS = re.compile(r"Log in as (\S+) with password (\S+)")
 
 @pytest.mark.django_db
 def test_seed_demo_prints_credentials_that_log_in_through_the_api(api_client):
-    out, _ = run("seed_demo")
+    out, _ = run("seed_demo", "--force")
 
     email, password = CREDENTIALS.search(out).groups()
     assert email == "demo@example.org"
@@ -84,7 +85,7 @@ def test_seed_demo_prints_credentials_that_log_in_through_the_api(api_client):
 
 @pytest.mark.django_db
 def test_seed_demo_creates_the_users_and_tasks_per_user_asked_for():
-    run("seed_demo", "--users", "3", "--tasks", "7")
+    run("seed_demo", "--force", "--users", "3", "--tasks", "7")
 
     counts = {user.email: user.tasks.count() for user in User.objects.all()}
     assert counts == {
@@ -96,7 +97,7 @@ def test_seed_demo_creates_the_users_and_tasks_per_user_asked_for():
 
 @pytest.mark.django_db
 def test_seed_demo_tasks_vary_in_priority_due_date_and_completion():
-    run("seed_demo")
+    run("seed_demo", "--force")
     now = timezone.now()
     tasks = list(Task.objects.all())
 
@@ -115,10 +116,10 @@ def test_seed_demo_tasks_vary_in_priority_due_date_and_completion():
 
 @pytest.mark.django_db
 def test_running_seed_demo_again_changes_nothing():
-    run("seed_demo", "--users", "2", "--tasks", "30")
+    run("seed_demo", "--force", "--users", "2", "--tasks", "30")
     users, tasks = user_table(), task_table()
 
-    out, _ = run("seed_demo", "--users", "2", "--tasks", "30")
+    out, _ = run("seed_demo", "--force", "--users", "2", "--tasks", "30")
 
     assert user_table() == users
     assert task_table() == tasks
@@ -127,10 +128,10 @@ def test_running_seed_demo_again_changes_nothing():
 
 @pytest.mark.django_db
 def test_seed_demo_tops_up_to_larger_counts_and_keeps_what_exists():
-    run("seed_demo", "--tasks", "5")
+    run("seed_demo", "--force", "--tasks", "5")
     first_tasks = task_table()
 
-    run("seed_demo", "--users", "2", "--tasks", "8")
+    run("seed_demo", "--force", "--users", "2", "--tasks", "8")
 
     assert [row for row in task_table() if row["id"] in {t["id"] for t in first_tasks}] == (
         first_tasks
@@ -150,10 +151,35 @@ def test_seed_demo_tops_up_to_larger_counts_and_keeps_what_exists():
 )
 def test_seed_demo_refuses_bad_counts_and_creates_nothing(args, message):
     with pytest.raises(CommandError, match=message):
-        run("seed_demo", *args)
+        run("seed_demo", "--force", *args)
 
     assert not User.objects.exists()
     assert not Task.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="pass --force"):
+        run("seed_demo")
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_runs_without_force_in_debug(settings):
+    settings.DEBUG = True
+    out, _ = run("seed_demo", "--tasks", "1")
+    assert CREDENTIALS.search(out)
+
+
+@pytest.mark.django_db
+def test_seed_demo_makes_a_new_random_password_each_time_it_creates_users():
+    first = CREDENTIALS.search(run("seed_demo", "--force", "--tasks", "0")[0])[2]
+    User.objects.all().delete()
+    second = CREDENTIALS.search(run("seed_demo", "--force", "--tasks", "0")[0])[2]
+
+    assert first != second
+    assert len(first) >= 16
 
 
 # --- export_tasks / import_tasks ---------------------------------------------
@@ -533,7 +559,7 @@ def test_purge_refuses_bad_days_and_deletes_nothing(tasks_by_age, args, message)
 # --- As run from a terminal --------------------------------------------------
 
 COMMANDS = {
-    "seed_demo": ["--users", "--tasks"],
+    "seed_demo": ["--users", "--tasks", "--force"],
     "export_tasks": ["--user", "--format", "--output"],
     "import_tasks": ["--user", "FILE", "--format"],
     "purge_completed": ["--older-than", "--dry-run"],
@@ -555,8 +581,8 @@ def test_help_describes_the_options(command, options):
 @pytest.mark.parametrize(
     ("args", "reason"),
     [
-        (["seed_demo", "--users", "0"], "--users must be at least 1."),
-        (["seed_demo", "--tasks", "-1"], "--tasks must be 0 or more."),
+        (["seed_demo", "--force", "--users", "0"], "--users must be at least 1."),
+        (["seed_demo", "--force", "--tasks", "-1"], "--tasks must be 0 or more."),
         (["purge_completed", "--older-than", "-1"], "--older-than must be 0 or more days."),
         (
             ["export_tasks", "--user", "nobody@example.org"],
@@ -601,7 +627,7 @@ def manage(tmp_path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_bad_input_exits_1_with_a_one_line_reason(tmp_path):
-    result = manage(tmp_path, "seed_demo", "--users", "0")
+    result = manage(tmp_path, "seed_demo", "--force", "--users", "0")
 
     assert result.returncode == 1
     assert result.stderr.splitlines() == ["CommandError: --users must be at least 1."]
@@ -615,3 +641,40 @@ def test_unparsable_option_exits_2_naming_the_option(tmp_path):
     assert result.stderr.splitlines()[-1] == (
         "manage.py purge_completed: error: argument --older-than: invalid int value: 'thirty'"
     )
+
+
+# What the API stores (text is trimmed): formulas, apostrophes, and a carriage
+# return inside a cell.
+FORMULAS = [
+    '=HYPERLINK("http://evil.test")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "'quoted",
+    "''twice",
+    "a\rb",
+]
+
+
+@pytest.mark.django_db
+def test_csv_cells_a_spreadsheet_would_run_are_escaped_and_restored(tmp_path, owner):
+    for text in FORMULAS:
+        TaskFactory(user=owner, title=text, description=text)
+    before = task_table()
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+
+    run("export_tasks", "--user", owner.email, "--format", "csv", "--output", str(first))
+    cells = [cell for row in csv.reader(first.open(newline="")) for cell in row]
+    Task.objects.filter(user=owner).delete()
+    run("import_tasks", "--user", owner.email, str(first))
+    run("export_tasks", "--user", owner.email, "--format", "csv", "--output", str(second))
+
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert task_table() == before
+    assert second.read_bytes() == first.read_bytes()
+
+
+@pytest.mark.parametrize("text", ["\tx", "\rx", "=x", "'x"])
+def test_a_cell_starting_with_a_tab_or_cr_is_escaped_like_a_formula(text):
+    assert services._csv_cell(text) == "'" + text
+    assert services._from_csv_cell(services._csv_cell(text)) == text

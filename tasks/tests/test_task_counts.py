@@ -114,7 +114,7 @@ def test_commands_keep_the_counts(user):
     assert_counts_exact()
     assert (task_count(user), task_count(user, "completed")) == (2, 1)
 
-    call_command("seed_demo", "--users", "2", "--tasks", "30", stdout=StringIO())
+    call_command("seed_demo", "--force", "--users", "2", "--tasks", "30", stdout=StringIO())
     assert_counts_exact()
 
 

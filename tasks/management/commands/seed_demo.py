@@ -1,9 +1,15 @@
-"""Demo data: a demo user (and more if asked) with varied tasks; safe to run again."""
+"""Demo data: a demo user (and more if asked) with varied tasks; safe to run again.
 
+For demos: with DEBUG off it refuses to run unless given --force, and the
+demo users get a random password, printed once, when they are created.
+"""
+
+import secrets
 import sys
 from datetime import timedelta
 from itertools import islice
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -14,7 +20,6 @@ from tqdm import tqdm
 from accounts.models import User
 from tasks.models import Priority, Task
 
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for people to log in with
 BATCH_SIZE = 1000
 PROGRESS_FROM = 1000  # tasks; smaller runs finish before a bar would help
 PRIORITIES = [Priority.HIGH, Priority.MEDIUM, Priority.LOW, None]
@@ -63,26 +68,42 @@ class Command(BaseCommand):
         parser.add_argument(
             "--tasks", type=int, default=25, metavar="M", help="Tasks per user (default 25)."
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run with DEBUG off too (it adds demo accounts to whatever database is set).",
+        )
 
-    def handle(self, *args, users, tasks, **options):
+    def handle(self, *args, users, tasks, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo adds demo accounts: with DEBUG off, pass --force to run it anyway."
+            )
         if users < 1:
             raise CommandError("--users must be at least 1.")
         if tasks < 0:
             raise CommandError("--tasks must be 0 or more.")
 
+        password = secrets.token_urlsafe(12)
         with transaction.atomic():
-            demo_users = self.ensure_users(users)
+            demo_users, new_users = self.ensure_users(users, password)
             created = self.top_up_tasks(demo_users, tasks)
 
         self.stdout.write(f"Demo users: {users}; tasks created now: {created}.")
-        self.stdout.write(f"Log in as {demo_email(1)} with password {DEMO_PASSWORD}")
+        if new_users:
+            emails = ", ".join(user.email for user in new_users)
+            self.stdout.write(f"Created {emails}, all with the same new password.")
+            self.stdout.write(f"Log in as {new_users[0].email} with password {password}")
+        else:
+            self.stdout.write("No user created: they keep the password printed when they were.")
 
-    def ensure_users(self, count: int) -> list[User]:
+    def ensure_users(self, count: int, password: str) -> tuple[list[User], list[User]]:
+        """The demo users, and those of them created now (with `password`)."""
         emails = [demo_email(n) for n in range(1, count + 1)]
         existing = {u.email: u for u in User.objects.filter(email__in=emails)}
         missing = [e for e in emails if e not in existing]
         if missing:
-            password = make_password(DEMO_PASSWORD)  # hashed once: hashing is slow on purpose
+            password = make_password(password)  # hashed once: hashing is slow on purpose
             User.objects.bulk_create(
                 [
                     User(email=e, name=f"Demo {emails.index(e) + 1}", password=password)
@@ -91,7 +112,7 @@ class Command(BaseCommand):
                 batch_size=BATCH_SIZE,
             )
             existing = {u.email: u for u in User.objects.filter(email__in=emails)}
-        return [existing[e] for e in emails]
+        return [existing[e] for e in emails], [existing[e] for e in missing]
 
     def top_up_tasks(self, users: list[User], per_user: int) -> int:
         have = dict(
