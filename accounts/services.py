@@ -1,29 +1,20 @@
-"""Account actions that take more than one step: registration, tokens, passwords,
-and the users that other issuers sign in."""
+"""Account actions that take more than one step: registration, logging in, passwords,
+and the users that other issuers sign in (tokens themselves: accounts.tokens)."""
 
 import time
 
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from rest_framework import exceptions
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.models import User, normalize_email
+from accounts.tokens import tokens_for_user, user_revoke_all_tokens
 
 EMAIL_TAKEN = "An account with this email address already exists."
-
-
-class InvalidRefreshToken(exceptions.AuthenticationFailed):
-    default_detail = "The refresh token is invalid, expired or revoked. Log in again."
-    default_code = "token_not_valid"
 
 
 def user_register(*, email: str, password: str, name: str = "") -> User:
@@ -100,54 +91,6 @@ def user_log_in(*, request, email: str, password: str) -> tuple[User, dict[str, 
         raise InvalidCredentials()
     update_last_login(None, user)
     return user, tokens_for_user(user)
-
-
-def tokens_for_user(user: User) -> dict[str, str]:
-    refresh = RefreshToken.for_user(user)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
-
-
-def _valid_refresh_token(raw: str) -> RefreshToken:
-    try:
-        return RefreshToken(raw)  # signature, expiry, type and blacklist
-    except TokenError as exc:
-        raise InvalidRefreshToken() from exc
-
-
-def _blacklist_once(token: RefreshToken) -> None:
-    # get_or_create is decided by the unique index on the blacklist, so of two
-    # requests spending the same refresh token at once only one succeeds.
-    _, created = token.blacklist()
-    if not created:
-        raise InvalidRefreshToken()
-
-
-def token_refresh(*, refresh: str) -> dict[str, str]:
-    """Spend a refresh token: it is blacklisted and a new pair is issued."""
-    token = _valid_refresh_token(refresh)
-    user_id = token.payload.get(jwt_settings.USER_ID_CLAIM)
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        raise InvalidRefreshToken()
-    if token.payload.get(jwt_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password):
-        raise InvalidRefreshToken()
-    _blacklist_once(token)
-    return tokens_for_user(user)
-
-
-def token_revoke(*, refresh: str) -> None:
-    """Log out: the refresh token can no longer be used."""
-    _blacklist_once(_valid_refresh_token(refresh))
-
-
-def user_revoke_all_tokens(*, user: User) -> int:
-    """Blacklist every refresh token of the user that is not blacklisted yet."""
-    outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
-    blacklisted = BlacklistedToken.objects.bulk_create(
-        [BlacklistedToken(token=token) for token in outstanding],
-        ignore_conflicts=True,
-    )
-    return len(blacklisted)
 
 
 def user_change_password(*, user: User, old_password: str, new_password: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import services, tokens
 from accounts.serializers import (
     AccountDeletionSerializer,
     AuthResponseSerializer,
@@ -52,8 +52,8 @@ class PublicAuthView(NoStoreMixin, APIView):
         return serializer.validated_data
 
 
-def auth_body(user, tokens):
-    return {"user": UserSerializer(user).data, **tokens}
+def auth_body(user, pair: dict[str, str]):
+    return {"user": UserSerializer(user).data, **pair}
 
 
 class RegisterView(PublicAuthView):
@@ -65,7 +65,7 @@ class RegisterView(PublicAuthView):
     )
     def post(self, request):
         user = services.user_register(**self.validated(RegisterSerializer))
-        return Response(auth_body(user, services.tokens_for_user(user)), status.HTTP_201_CREATED)
+        return Response(auth_body(user, tokens.tokens_for_user(user)), status.HTTP_201_CREATED)
 
 
 class LoginView(PublicAuthView):
@@ -75,8 +75,8 @@ class LoginView(PublicAuthView):
         request=LoginSerializer, responses={200: AuthResponseSerializer}, summary="Log in"
     )
     def post(self, request):
-        user, tokens = services.user_log_in(request=request, **self.validated(LoginSerializer))
-        return Response(auth_body(user, tokens))
+        user, pair = services.user_log_in(request=request, **self.validated(LoginSerializer))
+        return Response(auth_body(user, pair))
 
 
 class RefreshView(PublicAuthView):
@@ -89,7 +89,7 @@ class RefreshView(PublicAuthView):
         description="The refresh token is rotated: the one sent is blacklisted.",
     )
     def post(self, request):
-        return Response(services.token_refresh(**self.validated(RefreshSerializer)))
+        return Response(tokens.token_refresh(**self.validated(RefreshSerializer)))
 
 
 class LogoutView(PublicAuthView):
@@ -105,7 +105,7 @@ class LogoutView(PublicAuthView):
         ),
     )
     def post(self, request):
-        services.token_revoke(**self.validated(RefreshSerializer))
+        tokens.token_revoke(**self.validated(RefreshSerializer))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
