@@ -15,6 +15,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
 from browser_tests.api import Account, ApiClient
+from browser_tests.front_end import FrontEndServer
 from harness.server import ProductionServer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -70,11 +71,21 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def front_end():
+    server = FrontEndServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, front_end):
     workdir = tmp_path_factory.mktemp("server")
     database_url = os.environ.get("BROWSER_DATABASE_URL") or f"sqlite:///{workdir / 'db.sqlite3'}"
     server = ProductionServer(
-        database_url=database_url, workdir=workdir, log_path=ARTIFACTS_DIR / "server.log"
+        database_url=database_url,
+        workdir=workdir,
+        log_path=ARTIFACTS_DIR / "server.log",
+        env={"CORS_ALLOWED_ORIGINS": front_end.url},
     )
     try:
         server.start()

@@ -64,6 +64,12 @@ def test_defaults_are_safe():
     debug, access_seconds, _ = result.stdout.split(" ", 2)
     assert debug == "False"
     assert access_seconds == "900"
+    # No browser origin is allowed until one is named (issue: CORS for bearer-token front ends).
+    assert "http://localhost:5173" not in result.stdout
+
+
+def test_debug_allows_the_local_dev_servers_origins():
+    result = run_python(f"import django; django.setup(); {PRINT_SETTINGS}", DEBUG="true")
     assert "http://localhost:5173" in result.stdout
 
 

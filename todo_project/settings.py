@@ -230,6 +230,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_BODY_MAX_BYTES", default=256 * 10
 # X-Real-IP; only name a header that the proxy always overwrites.
 CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
 
+# CORS, for browser front ends that send bearer tokens: on the API only (never
+# the admin, whose session cookie must not be usable from another origin), no
+# cookies unless CORS_ALLOW_CREDENTIALS, and no origin allowed by default in
+# production (DEBUG off); the usual local dev servers' with DEBUG on.
+CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOWED_ORIGINS = env.list(
     "CORS_ALLOWED_ORIGINS",
     default=[
@@ -237,10 +242,30 @@ CORS_ALLOWED_ORIGINS = env.list(
         "http://127.0.0.1:3000",
         "http://localhost:5173",
         "http://127.0.0.1:5173",
-    ],
+    ]
+    if DEBUG
+    else [],
 )
-CORS_ALLOW_CREDENTIALS = True
-CORS_EXPOSE_HEADERS = ["Link", "X-Total-Count", "Location"]
+CORS_ALLOW_CREDENTIALS = env.bool("CORS_ALLOW_CREDENTIALS", default=False)
+# What the API reads from a request, and what a script may read of an answer.
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "authorization",
+    "content-type",
+    "if-match",
+    "if-none-match",
+    "idempotency-key",
+    "x-request-id",
+]
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Location",
+    "Link",
+    "X-Total-Count",
+    "Retry-After",
+    "Idempotent-Replayed",
+    "X-Request-ID",
+]
 
 # --- REST framework ---------------------------------------------------------
 
