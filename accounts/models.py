@@ -87,8 +87,7 @@ class UserManager(BaseUserManager):
             row = cursor.fetchone()
         if row is None:
             return None
-        fields = [self.model._meta.get_field(name) for name in USER_FIELD_NAMES]
-        [values] = python_rows([row], fields, connection)
+        [values] = python_rows([row], USER_FIELDS, connection)
         return self.model.from_db(self.db, USER_FIELD_NAMES, values)
 
     def _create_user(self, email, password, **extra_fields):
@@ -180,3 +179,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.name or str(self)
+
+
+# The fields behind USER_FIELD_NAMES, for reading the plain SQL's rows.
+USER_FIELDS = [User._meta.get_field(name) for name in USER_FIELD_NAMES]

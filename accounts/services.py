@@ -118,8 +118,8 @@ def user_delete_account(*, user: User, password: str) -> None:
 
 # --- Users signed in by another issuer ----------------------------------------
 
-NAME_MAX_LENGTH = 150
-EMAIL_MAX_LENGTH = 254
+NAME_MAX_LENGTH = User._meta.get_field("name").max_length
+EMAIL_MAX_LENGTH = User._meta.get_field("external_email").max_length
 MANAGED_BY_ISSUER = "This account signs in through another service, which manages its {field}."
 # Such a user has no password to confirm the deletion of the account with:
 # the token must be this recent instead (a fresh sign-in at the issuer).

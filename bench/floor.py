@@ -32,7 +32,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
 from bench import floor_orm_sql as sql
-from bench.floor_django import USER_BY_ID, USER_BY_IDENTITY, USER_FIELD_NAMES, store
+from bench.floor_django import (
+    FILTERS_BEYOND_COMPLETION,
+    USER_BY_ID,
+    USER_BY_IDENTITY,
+    USER_FIELD_NAMES,
+    store,
+)
 
 SIGNING_KEY = os.environ.get("JWT_SIGNING_KEY") or os.environ["SECRET_KEY"]
 ACCESS_LIFETIME = timedelta(minutes=int(os.environ.get("JWT_ACCESS_TOKEN_MINUTES") or 15))
@@ -41,8 +47,6 @@ TASK_PATH = re.compile(r"^/api/tasks/?(?:(?P<id>[^/]+)/?(?P<complete>complete/?)
 TASK_FIELDS = store.LISTED_FIELD_NAMES  # all but version
 USER_ID = USER_FIELD_NAMES.index("id")
 IS_ACTIVE = USER_FIELD_NAMES.index("is_active")
-# A list filtered on completion alone is one of the API's fixed statements.
-FILTERS_BEYOND_COMPLETION = {"priority", "search", "due_before", "due_after"}
 PRIORITIES = {"low", "medium", "high", None}
 PUT_DEFAULTS = {"description": None, "completed": False, "priority": None, "due_date": None}
 JSON = "application/json"
@@ -251,6 +255,7 @@ def task_list(conn, user, environ):
         raise Problem(400, "page")
     offset = (page - 1) * size
     shape = (params.get("status", ""), params.get("sort", ""))
+    # A list filtered on completion alone is one of the API's fixed statements.
     if params.keys().isdisjoint(FILTERS_BEYOND_COMPLETION) and shape in store.TASK_PAGES:
         counts = conn.execute(store.TASK_COUNTS, (user[USER_ID],)).fetchone()
         total, completed = counts or (0, 0)

@@ -14,5 +14,12 @@ django.setup()
 
 from accounts.models import USER_BY_ID, USER_BY_IDENTITY, USER_FIELD_NAMES  # noqa: E402
 from tasks import store  # noqa: E402 - needs the setup
+from tasks.filters import FILTERS_BEYOND_COMPLETION  # noqa: E402 - needs the setup
 
-__all__ = ["USER_BY_ID", "USER_BY_IDENTITY", "USER_FIELD_NAMES", "store"]
+__all__ = [
+    "FILTERS_BEYOND_COMPLETION",
+    "USER_BY_ID",
+    "USER_BY_IDENTITY",
+    "USER_FIELD_NAMES",
+    "store",
+]

@@ -114,6 +114,10 @@ WRITE_ATTEMPTS = 5
 _field = Task._meta.get_field
 TASK_FIELDS = [_field(name) for name in TASK_FIELD_NAMES]
 LISTED_FIELDS = TASK_FIELDS[:-1]
+WRITTEN_FIELDS = [_field(name) for name in WRITTEN_FIELD_NAMES]
+_OWNER, _ID, _COMPLETED, _UPDATED_AT = (
+    _field(n) for n in ("user", "id", "completed", "updated_at")
+)
 
 
 class ConcurrentWrites(exceptions.APIException):
@@ -202,8 +206,8 @@ def _write_if_unchanged(owner_id, task: Task) -> bool:
     task.sync_completed_at()
     task.updated_at = timezone.now()
     values = [
-        _field(name).get_db_prep_value(getattr(task, name), connection)
-        for name in WRITTEN_FIELD_NAMES
+        field.get_db_prep_value(getattr(task, field.attname), connection)
+        for field in WRITTEN_FIELDS
     ]
     params = [*values, task.version + 1, _owner(owner_id), _id(task.pk), task.version]
     with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
@@ -234,11 +238,11 @@ def task_set_completed(
 
 
 def _change_completion(owner_id, task_id, completed: bool | None, versions) -> bool:
-    now = _field("updated_at").get_db_prep_value(timezone.now(), connection)
+    now = _UPDATED_AT.get_db_prep_value(timezone.now(), connection)
     if completed is None:
         sql, params = TOGGLE_COMPLETED, [now, now]
     else:
-        done = _field("completed").get_db_prep_value(completed, connection)
+        done = _COMPLETED.get_db_prep_value(completed, connection)
         sql, params = SET_COMPLETED, [done, done, now if completed else None, now]
     params += [_owner(owner_id), _id(task_id)]
     if versions:
@@ -266,8 +270,8 @@ def task_delete(*, owner_id, task: Task, if_match: list[str] | None) -> None:
 
 
 def _owner(owner_id):
-    return _field("user").get_db_prep_value(owner_id, connection)
+    return _OWNER.get_db_prep_value(owner_id, connection)
 
 
 def _id(task_id):
-    return _field("id").get_db_prep_value(task_id, connection)
+    return _ID.get_db_prep_value(task_id, connection)
