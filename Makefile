@@ -36,11 +36,19 @@ run: migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Production serving: gunicorn with gunicorn.conf.py, static files through
-# WhiteNoise. Needs SECRET_KEY (and ALLOWED_HOSTS) like any production run.
-serve: migrate
+# Production serving (deploy/serve.py): nginx on HOST:PORT (or GUNICORN_BIND),
+# buffering whole requests and answers, in front of gunicorn with
+# gunicorn.conf.py on a local socket; static files through WhiteNoise. Needs
+# SECRET_KEY (and ALLOWED_HOSTS) like any production run.
+serve: migrate nginx-deps
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/gunicorn --config gunicorn.conf.py
+	$(BIN)/python -m deploy.serve --bind $(or $(GUNICORN_BIND),$(HOST):$(PORT))
+
+# nginx from Debian's package (Debian installs it in /usr/sbin).
+.PHONY: nginx-deps
+nginx-deps:
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+		(apt-get update && apt-get install -y --no-install-recommends nginx)
 
 # The tests run a real Better Auth server (harness/better_auth/, Node.js): its
 # npm packages come from the committed lock file.
@@ -52,7 +60,7 @@ $(BETTER_AUTH_DIR)/node_modules/.package-lock.json: $(BETTER_AUTH_DIR)/package-l
 	cd $(BETTER_AUTH_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: install-dev better-auth-deps
+test: install-dev better-auth-deps nginx-deps
 	$(BIN)/pytest
 
 lint: install-dev
@@ -73,7 +81,8 @@ check-migrations: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache $(BETTER_AUTH_DIR)/node_modules
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache $(BETTER_AUTH_DIR)/node_modules \
+		$(CLIENTS_DIR)/node_modules $(CLIENTS_DIR)/generated
 
 # Browser tests (browser_tests/): Playwright drives Debian's Chromium against
 # the application served the production way (gunicorn, DEBUG off). Chromium
@@ -107,7 +116,7 @@ $(VENV)/.installed-bench: requirements.txt requirements-bench.txt | $(BIN)/pytho
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	touch $(VENV)/.installed $@
 
-bench-deps: $(VENV)/.installed-bench
+bench-deps: $(VENV)/.installed-bench nginx-deps
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 
 bench: bench-deps
@@ -123,3 +132,21 @@ bench-quick: bench-deps
 
 fuzz: install-dev
 	$(BIN)/python -m harness.fuzz $(FUZZ_ARGS)
+
+# Typed clients (clients/, docs/API.md): against gunicorn on a fresh SQLite
+# file, Redocly lints the served schema, a Python client (openapi-python-client)
+# and TypeScript types (openapi-typescript, for openapi-fetch) are generated
+# from it into clients/generated/, a consumer of each passes `mypy --strict`
+# and `tsc --noEmit`, then runs against the server. The npm packages come
+# from the committed lock file.
+CLIENTS_DIR := clients
+.PHONY: clients-deps typed-clients
+
+clients-deps: install-dev $(CLIENTS_DIR)/node_modules/.package-lock.json
+
+$(CLIENTS_DIR)/node_modules/.package-lock.json: $(CLIENTS_DIR)/package-lock.json
+	cd $(CLIENTS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+typed-clients: clients-deps
+	$(BIN)/python -m harness.typed_clients

@@ -41,7 +41,10 @@ max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 5000)
 # Access log on stdout (with the request id the application returns); the
 # application's own request line, with user and timing, goes to stderr.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s id=%({x-request-id}o)s'
+# Behind nginx (deploy/serve.py gives gunicorn a Unix socket) the client's
+# address is the header nginx overwrites; on a port, the connection's.
+client = "%({x-real-ip}i)s" if bind.startswith("unix:") else "%(h)s"
+access_log_format = client + ' "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s id=%({x-request-id}o)s'
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 

@@ -2,10 +2,30 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from accounts.models import User
+from accounts.lockout import TooManyFailures
+from accounts.models import PasswordFailures, User
+
+
+def login(request, extra_context=None):
+    """The admin's login view, answering 429 once the failed-attempt limits are reached.
+
+    Its form authenticates through accounts.backends, which counts the
+    failures and refuses attempts past the limits.
+    """
+    try:
+        return admin.site.login(request, extra_context)
+    except TooManyFailures as exc:
+        response = HttpResponse(
+            f"{exc.detail} Try again in {exc.wait} seconds.\n",
+            status=exc.status_code,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(exc.wait)
+        return response
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -84,3 +104,17 @@ class UserAdmin(DjangoUserAdmin):
     def tasks_link(self, user):
         url = reverse("admin:tasks_task_changelist") + f"?user__id__exact={user.pk}"
         return format_html('<a href="{}">View this user\'s tasks</a>', url)
+
+
+@admin.register(PasswordFailures)
+class PasswordFailuresAdmin(admin.ModelAdmin):
+    """Failed password counts, read-only; deleting one lifts its lockout at once."""
+
+    list_display = ["bucket", "failures", "window_ends"]
+    ordering = ["-window_ends"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -183,3 +183,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 # The fields behind USER_FIELD_NAMES, for reading the plain SQL's rows.
 USER_FIELDS = [User._meta.get_field(name) for name in USER_FIELD_NAMES]
+
+
+class PasswordFailures(models.Model):
+    """Failed password checks of one bucket in its current window (accounts.lockout)."""
+
+    bucket = models.CharField(max_length=100, primary_key=True)
+    failures = models.PositiveIntegerField()
+    window_ends = models.BigIntegerField(help_text="Unix time at which the count starts again.")
+
+    class Meta:
+        verbose_name_plural = "password failures"
+
+    def __str__(self):
+        return f"{self.bucket}: {self.failures}"

@@ -42,10 +42,12 @@ class UserSerializer(serializers.ModelSerializer):
     # uniqueness is case-insensitive and checked by the accounts service.
     email = EmailTextField(max_length=254)
     name = TextField(max_length=150, allow_blank=True, required=False)
+    # Needed to change the email (accounts.services.user_update_profile).
+    current_password = PasswordField(required=False)
 
     class Meta:
         model = User
-        fields = ["id", "email", "name", "date_joined"]
+        fields = ["id", "email", "name", "date_joined", "current_password"]
         read_only_fields = ["id", "date_joined"]
 
     def to_representation(self, user):

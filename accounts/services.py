@@ -11,10 +11,13 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from rest_framework import exceptions
 
+from accounts.lockout import password_confirmed
 from accounts.models import User, normalize_email
 from accounts.tokens import tokens_for_user, user_revoke_all_tokens
 
 EMAIL_TAKEN = "An account with this email address already exists."
+WRONG_PASSWORD = "The password is incorrect."  # noqa: S105 - a message
+CURRENT_PASSWORD_NEEDED = "Changing the email address needs the current password."  # noqa: S105
 
 
 def user_register(*, email: str, password: str, name: str = "") -> User:
@@ -34,7 +37,17 @@ def user_register(*, email: str, password: str, name: str = "") -> User:
     return user
 
 
-def user_update_profile(*, user: User, email: str | None = None, name: str | None = None) -> User:
+def user_update_profile(
+    *,
+    request,
+    user: User,
+    email: str | None = None,
+    name: str | None = None,
+    current_password: str | None = None,
+) -> User:
+    """Change the name, or the email: that needs the current password, checked first,
+    so that a stolen access token can neither take the account nor learn which
+    addresses have one."""
     if user.is_external:
         # The issuer's claims set them, at every change (user_for_external_token).
         given = [field for field, value in (("email", email), ("name", name)) if value is not None]
@@ -44,6 +57,10 @@ def user_update_profile(*, user: User, email: str | None = None, name: str | Non
             )
         return user
     if email is not None and normalize_email(email) != user.email:
+        if current_password is None:
+            raise ValidationError({"current_password": [CURRENT_PASSWORD_NEEDED]})
+        if not password_confirmed(request, user, current_password):
+            raise ValidationError({"current_password": [WRONG_PASSWORD]})
         if _email_taken(normalize_email(email), exclude=user):
             raise ValidationError({"email": [EMAIL_TAKEN]})
         user.email = email
@@ -85,7 +102,9 @@ class InvalidCredentials(exceptions.AuthenticationFailed):
 
 
 def user_log_in(*, request, email: str, password: str) -> tuple[User, dict[str, str]]:
-    """Check the credentials (inactive users are refused) and issue a token pair."""
+    """Check the credentials (inactive users are refused) and issue a token pair.
+
+    Within the failed-attempt limits (accounts.backends): past them, a 429."""
     user = authenticate(request, email=email, password=password)
     if user is None:
         raise InvalidCredentials()
@@ -93,9 +112,11 @@ def user_log_in(*, request, email: str, password: str) -> tuple[User, dict[str, 
     return user, tokens_for_user(user)
 
 
-def user_change_password(*, user: User, old_password: str, new_password: str) -> dict[str, str]:
+def user_change_password(
+    *, request, user: User, old_password: str, new_password: str
+) -> dict[str, str]:
     """Change the password, revoke every earlier token and issue a fresh pair."""
-    if not user.check_password(old_password):
+    if not password_confirmed(request, user, old_password):
         raise ValidationError({"old_password": ["The current password is incorrect."]})
     _validate_password(new_password, user=user, field="new_password")
     with transaction.atomic():
@@ -105,10 +126,10 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
     return tokens_for_user(user)
 
 
-def user_delete_account(*, user: User, password: str) -> None:
+def user_delete_account(*, request, user: User, password: str) -> None:
     """Delete the user and, by cascade, their tasks; their tokens stop working."""
-    if not user.check_password(password):
-        raise ValidationError({"password": ["The password is incorrect."]})
+    if not password_confirmed(request, user, password):
+        raise ValidationError({"password": [WRONG_PASSWORD]})
     with transaction.atomic():
         # Blacklisted first: the blacklist outlives the user (its rows keep
         # the token ids), so a refresh token stolen earlier stays refused.

@@ -70,6 +70,9 @@ class RegisterView(PublicAuthView):
 
 class LoginView(PublicAuthView):
     throttle_scope = "login"
+    # Per address only: failures are counted per email too (accounts.lockout),
+    # but a count of every attempt per email would lock its owner out.
+    throttle_classes = (AuthAddressThrottle,)
 
     @extend_schema(
         request=LoginSerializer, responses={200: AuthResponseSerializer}, summary="Log in"
@@ -110,6 +113,8 @@ class LogoutView(PublicAuthView):
 
 
 @extend_schema_view(
+    get=extend_schema(summary="Get the caller's account"),
+    patch=extend_schema(summary="Change the caller's name, or email (with the current password)"),
     # Keyed by the handler, `delete`: the schema never looks at `destroy`.
     delete=extend_schema(
         request=AccountDeletionSerializer,
@@ -119,19 +124,31 @@ class LogoutView(PublicAuthView):
             "signed in by another issuer has no password: its deletion needs no body, "
             "but a token issued in the last 5 minutes (else 403)."
         ),
-    )
+    ),
 )
 class MeView(generics.RetrieveUpdateDestroyAPIView):
     serializer_class = UserSerializer
     http_method_names = ["get", "patch", "delete", "head", "options"]
     # A user of another issuer deletes with a recent token only (documented in the schema).
     error_statuses = {"DELETE": {403}}
+    throttle_scope = "account"
+
+    def get_throttles(self):
+        # Deleting the account and changing its email check the password and
+        # (the email) tell whether an address is taken: limited like login.
+        throttles = super().get_throttles()
+        changes_email = isinstance(self.request.data, dict) and "email" in self.request.data
+        if self.request.method == "DELETE" or (self.request.method == "PATCH" and changes_email):
+            throttles += [AuthAddressThrottle(), AuthEmailThrottle()]
+        return throttles
 
     def get_object(self):
         return self.request.user
 
     def perform_update(self, serializer):
-        services.user_update_profile(user=self.request.user, **serializer.validated_data)
+        services.user_update_profile(
+            request=self.request, user=self.request.user, **serializer.validated_data
+        )
 
     def destroy(self, request, *args, **kwargs):
         if request.user.is_external:
@@ -139,7 +156,9 @@ class MeView(generics.RetrieveUpdateDestroyAPIView):
             return Response(status=status.HTTP_204_NO_CONTENT)
         serializer = AccountDeletionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_delete_account(user=request.user, **serializer.validated_data)
+        services.user_delete_account(
+            request=request, user=request.user, **serializer.validated_data
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -160,5 +179,7 @@ class PasswordChangeView(NoStoreMixin, APIView):
         serializer = PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(
-            services.user_change_password(user=request.user, **serializer.validated_data)
+            services.user_change_password(
+                request=request, user=request.user, **serializer.validated_data
+            )
         )

@@ -59,6 +59,10 @@ class ProblemSerializer(serializers.Serializer):
         help_text="Validation errors only: messages for each field or query parameter.",
     )
 
+    class Meta:
+        # Only validation errors carry `errors` (api.schema: the rest is always there).
+        optional_response_fields = ["errors"]
+
 
 def problem_body(status: int, code: str, detail: str, errors: dict | None = None) -> dict:
     body = {

@@ -9,6 +9,7 @@ from pathlib import Path
 import psycopg
 
 from bench.loadgen import wrk_path
+from deploy.serve import nginx_binary
 
 PACKAGES = {
     "Django": "Django",
@@ -54,4 +55,7 @@ def versions(database_url: str) -> dict[str, str]:
     # `wrk -v` prints its version and usage, and exits 1.
     banner = subprocess.run([wrk_path(), "-v"], capture_output=True, text=True, check=False)
     found["wrk"] = (banner.stdout + banner.stderr).split()[1]
+    # `nginx -v` prints "nginx version: nginx/1.22.1" on stderr.
+    banner = subprocess.run([nginx_binary(), "-v"], capture_output=True, text=True, check=False)
+    found["nginx"] = banner.stderr.strip().rpartition("/")[2]
     return found

@@ -82,7 +82,8 @@ def markdown(report: dict) -> str:
         f"{settings['slices']} slices taken in turn with the other server's (ABBA...), "
         "so that both meet the same machine: req/s and CPU time add up over the slices, "
         "each latency percentile is the median of the slices'. "
-        f"gunicorn with gunicorn.conf.py: {settings['workers']} sync workers for each server.",
+        f"nginx in front of gunicorn (deploy/serve.py, as `make serve` runs them), gunicorn with "
+        f"gunicorn.conf.py: {settings['workers']} sync workers for each server.",
         "",
         f"Machine: {machine['cores']} cores ({machine['cpu']}), {machine['memory_gib']:.0f} GiB, "
         f"{machine['os']}.",
@@ -126,7 +127,7 @@ def _cpu_section(report: dict) -> list[str]:
         "## CPU while measuring (share of all cores)",
         "",
         f"The load generator, wrk, used {_percent(min(wrk))} to {_percent(max(wrk))} of the "
-        "machine. App is gunicorn and its workers; PostgreSQL is every backend of the "
+        "machine. App is nginx, gunicorn and their workers; PostgreSQL is every backend of the "
         "cluster (any database); other is the rest of what kept the cores busy (other "
         "programs competing for them).",
         "",

@@ -1,10 +1,7 @@
 """The two servers measured: the API and the floor, under the same gunicorn settings."""
 
-import subprocess
-import sys
-
 from bench.processes import children, memory_kib
-from harness.server import PROJECT_DIR, ProductionServer
+from harness.server import ProductionServer
 
 
 class FloorServer(ProductionServer):
@@ -17,28 +14,13 @@ class FloorServer(ProductionServer):
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("w") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "--config",
-                    "gunicorn.conf.py",
-                    "bench.floor:application",
-                ],
-                cwd=PROJECT_DIR,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        self.wait_until_ready()
+        self.serve("bench.floor:application")
 
 
 def worker_memory(server: ProductionServer) -> list[dict]:
     """Memory of each gunicorn worker (the master's children) right now."""
     workers = []
-    for pid in children(server.process.pid):
+    for pid in children(server.gunicorn_pid()):
         try:
             workers.append({"pid": pid, **memory_kib(pid)})
         except OSError:

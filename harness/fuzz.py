@@ -27,15 +27,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from harness.load import UNTHROTTLED
 from harness.server import LOOPBACK, PROJECT_DIR, ProductionServer
 
 CONFIG = Path(__file__).resolve().parent / "schemathesis.toml"
 ARTIFACTS_DIR = PROJECT_DIR / "artifacts" / "fuzz"
-# Far above what a run sends: a 429 would only hide what is being looked for.
-UNTHROTTLED = {
-    f"THROTTLE_{scope}_RATE": "1000000/minute"
-    for scope in ("LOGIN", "REGISTER", "REFRESH", "PASSWORD", "TASKS")
-}
 
 
 def post_json(url: str, body: dict) -> dict:
@@ -96,6 +92,7 @@ def main(extra_args: list[str]) -> int:
             database_url=database_url,
             workdir=workdir,
             log_path=ARTIFACTS_DIR / "server.log",
+            # Far above what a run sends: a 429 would only hide what is looked for.
             env=UNTHROTTLED,
         )
         try:

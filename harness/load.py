@@ -15,12 +15,18 @@ from urllib.parse import urlsplit
 import psycopg
 
 DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-# Many users registering from one address, then thousands of requests each:
-# limits that would turn a load test into a throttling test are lifted.
+# Many users registering from one address, then thousands of requests each (or
+# a fuzzer's thousands of wrong passwords): limits that would turn a load test
+# into a throttling test are lifted.
 UNTHROTTLED = {
     "THROTTLE_REGISTER_RATE": "1000000/minute",
     "THROTTLE_LOGIN_RATE": "1000000/minute",
     "THROTTLE_TASKS_RATE": "1000000/minute",
+    "THROTTLE_ACCOUNT_RATE": "1000000/minute",
+    # Wrong passwords by the thousand, from one address.
+    "LOCKOUT_EMAIL_ADDRESS_FAILURES": "1000000",
+    "LOCKOUT_ADDRESS_FAILURES": "1000000",
+    "LOCKOUT_EMAIL_FAILURES": "1000000",
 }
 
 

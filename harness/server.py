@@ -1,5 +1,8 @@
 """The application served the production way: release commands, then gunicorn.
 
+With `front=True`, gunicorn behind nginx as `make serve` runs them
+(deploy/serve.py); without, gunicorn alone on the port.
+
 Used by the browser tests, the fault test, the soak test and the benchmark.
 Settings are production ones (DEBUG off, secure cookies, HSTS) except that the
 server speaks plain HTTP on loopback, so SECURE_SSL_REDIRECT is off.
@@ -29,9 +32,16 @@ def free_port() -> int:
 
 class ProductionServer:
     def __init__(
-        self, *, database_url: str, workdir: Path, log_path: Path, env: dict | None = None
+        self,
+        *,
+        database_url: str,
+        workdir: Path,
+        log_path: Path,
+        env: dict | None = None,
+        front: bool = False,
     ):
         port = free_port()
+        self.front = front
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
@@ -78,21 +88,43 @@ class ProductionServer:
         self.manage("createcachetable")
         self.manage("collectstatic", "--noinput")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.serve()
+
+    def serve(self, *gunicorn_args: str) -> None:
+        """Start serving (gunicorn, behind nginx if `front`) and wait until ready."""
+        if self.front:
+            # deploy.serve listens on GUNICORN_BIND and gives gunicorn a socket.
+            command = [sys.executable, "-m", "deploy.serve", *gunicorn_args]
+        else:
+            command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
+            command += gunicorn_args
         with self.log_path.open("w") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
-                cwd=PROJECT_DIR,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+                command, cwd=PROJECT_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
         self.wait_until_ready()
+
+    def gunicorn_pid(self) -> int:
+        """The gunicorn master's pid: the process started, or its child behind nginx."""
+        if not self.front:
+            return self.process.pid
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                    cmdline = (entry / "cmdline").read_bytes()
+                except OSError:
+                    continue
+                parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+                if parent == self.process.pid and b"gunicorn" in cmdline:
+                    return int(entry.name)
+        raise RuntimeError("gunicorn is not running behind nginx")
 
     def wait_until_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited {self.process.returncode}:\n{self.log()}")
+                raise RuntimeError(f"server exited {self.process.returncode}:\n{self.log()}")
             try:
                 with LOOPBACK.open(f"{self.url}/health/ready/", timeout=2) as response:
                     if response.status == 200:
@@ -107,7 +139,7 @@ class ProductionServer:
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.terminate()  # gunicorn's graceful shutdown
+        self.process.terminate()  # a graceful shutdown, gunicorn's or deploy.serve's
         try:
             self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:

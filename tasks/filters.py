@@ -54,7 +54,10 @@ SEARCH_HELP = "Case-insensitive text to find in the title or the description."
 STATUS_CHOICES = [("all", "All"), ("pending", "Pending"), ("completed", "Completed")]
 
 SORT_FIELDS = ["created", "updated", "title", "due_date", "priority"]
-SORT_CHOICES = [(value, value) for name in SORT_FIELDS for value in (name, f"-{name}")]
+# The labels name the values in generated clients (TaskSortEnum.DUE_DATE_DESC).
+SORT_CHOICES = [
+    choice for name in SORT_FIELDS for choice in ((name, name), (f"-{name}", f"{name}_desc"))
+]
 
 SORT_EXPRESSIONS = {
     "created": F("created_at"),

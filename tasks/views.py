@@ -236,7 +236,6 @@ class IsPathUser(permissions.BasePermission):
 
 
 @extend_schema(
-    tags=["tasks (user path)"],
     parameters=[
         OpenApiParameter(
             "user_id",

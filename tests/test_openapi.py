@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from tasks.filters import SORT_CHOICES, STATUS_CHOICES
+from tasks.models import Priority
 from tasks.serializers import TaskSerializer
 
 ENDPOINTS = [
@@ -130,3 +132,173 @@ def test_text_patterns_accept_exactly_what_the_api_accepts(schema, text):
         bool(description_valid)
         == TaskSerializer(data={"title": "x", "description": text}).is_valid()
     )
+
+
+# Clients generated from the schema are as strict as the data (docs/API.md).
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def subschemas(node):
+    """Every object in the document, nested ones included."""
+    if isinstance(node, dict):
+        yield node
+        node = node.values()
+    for child in node:
+        if isinstance(child, dict | list):
+            yield from subschemas(child)
+
+
+def test_every_field_of_a_response_is_required(schema):
+    components = schema["components"]["schemas"]
+    for name in ["Task", "User", "AuthResponse", "TokenPair", "HealthStatus"]:
+        assert set(components[name]["required"]) == set(components[name]["properties"]), name
+    assert {"description", "completed", "priority", "due_date"} <= set(
+        components["Task"]["required"]
+    )
+    assert "name" in components["User"]["required"]
+    # Only validation problems carry `errors`.
+    problem = components["Problem"]
+    assert set(problem["required"]) == set(problem["properties"]) - {"errors"}
+
+
+PUBLIC_OPERATIONS = {
+    ("/api/auth/register/", "post"),
+    ("/api/auth/login/", "post"),
+    ("/api/auth/refresh/", "post"),
+    ("/api/auth/logout/", "post"),
+    ("/health/", "get"),
+    ("/health/ready/", "get"),
+}
+
+
+def test_public_operations_declare_no_security_requirement(schema):
+    assert "security" not in schema  # each operation declares its own
+    for path, method, operation in operations(schema):
+        if (path, method) in PUBLIC_OPERATIONS:
+            assert operation["security"] == [], (path, method)
+        else:
+            assert operation["security"] == [{"jwtAuth": []}], (path, method)
+
+
+def test_task_ids_in_paths_are_uuids(schema):
+    ids = [
+        parameter
+        for path, _, operation in operations(schema)
+        if "{id}" in path
+        for parameter in operation["parameters"]
+        if parameter["in"] == "path" and parameter["name"] == "id"
+    ]
+    assert len(ids) == 10  # retrieve, update, partial update, delete, complete; two shapes
+    assert all(parameter["schema"] == {"type": "string", "format": "uuid"} for parameter in ids)
+
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def test_enums_are_components_used_by_reference(schema):
+    components = schema["components"]["schemas"]
+    assert components["PriorityEnum"]["enum"] == list(Priority.values)
+    assert components["TaskStatusEnum"]["enum"] == [value for value, _ in STATUS_CHOICES]
+    sort = components["TaskSortEnum"]
+    assert sort["enum"] == [value for value, _ in SORT_CHOICES]
+    names = sort["x-enum-varnames"]
+    assert len(names) == len(set(names)) == len(sort["enum"])
+    assert all(re.fullmatch(r"[A-Z][A-Z0-9_]*", name) for name in names)
+    assert names[sort["enum"].index("-due_date")] == "DUE_DATE_DESC"
+
+    for body in ["Task", "TaskRequest", "PatchedTaskRequest"]:
+        priority = components[body]["properties"]["priority"]
+        assert priority == {"oneOf": [ref("PriorityEnum"), {"type": "null"}]}, body
+    for collection in ["/api/tasks/", "/api/{user_id}/tasks/"]:
+        parameters = {
+            p["name"]: p["schema"] for p in schema["paths"][collection]["get"]["parameters"]
+        }
+        assert parameters["priority"] == ref("PriorityEnum")
+        assert parameters["status"] == ref("TaskStatusEnum")
+        assert parameters["sort"] == ref("TaskSortEnum")
+    # Declared once: no enum outside the components that are one.
+    inline = [
+        node
+        for component in components.values()
+        for node in subschemas(component)
+        if "enum" in node and node is not component
+    ]
+    assert inline == []
+    assert not [node for node in subschemas(schema["paths"]) if "enum" in node]
+
+
+def test_nullable_fields_carry_a_type(schema):
+    assert schema["openapi"].startswith("3.1.")  # a null is a type, not `nullable`
+    components = schema["components"]["schemas"]
+    assert "NullEnum" not in components
+    nodes = list(subschemas(schema))
+    assert not [node for node in nodes if "nullable" in node]
+    assert not [node for node in nodes if None in node.get("enum", [])]
+    task = components["Task"]["properties"]
+    assert task["description"]["type"] == ["string", "null"]
+    for name in ["completed_at", "due_date"]:  # a format: the null is an alternative
+        assert task[name]["oneOf"] == [{"type": "string", "format": "date-time"}, {"type": "null"}]
+    # Every null is a type: beside the one type it goes with, or an alternative of its own.
+    types = [node["type"] for node in nodes if isinstance(node.get("type"), list)]
+    assert types and all(len(pair) == 2 and pair[1] == "null" for pair in types)
+
+
+TAGS = {
+    "/api/auth/": "auth",
+    "/api/tasks/": "tasks",
+    "/api/{user_id}/tasks/": "tasks (user path)",
+    "/health/": "health",
+}
+
+
+def test_one_tag_per_resource_each_described(schema):
+    assert [tag["name"] for tag in schema["tags"]] == list(TAGS.values())
+    assert all(tag["description"] for tag in schema["tags"])
+    for path, method, operation in operations(schema):
+        prefix = next(prefix for prefix in TAGS if path.startswith(prefix))
+        assert operation["tags"] == [TAGS[prefix]], (path, method)
+
+
+OPERATION_IDS = {
+    ("/api/auth/register/", "post"): "auth_register",
+    ("/api/auth/login/", "post"): "auth_login",
+    ("/api/auth/refresh/", "post"): "auth_refresh",
+    ("/api/auth/logout/", "post"): "auth_logout",
+    ("/api/auth/me/", "get"): "auth_me_retrieve",
+    ("/api/auth/me/", "patch"): "auth_me_partial_update",
+    ("/api/auth/me/", "delete"): "auth_me_destroy",
+    ("/api/auth/password/", "post"): "auth_password",
+    ("/api/tasks/", "get"): "tasks_list",
+    ("/api/tasks/", "post"): "tasks_create",
+    ("/api/tasks/{id}/", "get"): "tasks_retrieve",
+    ("/api/tasks/{id}/", "put"): "tasks_update",
+    ("/api/tasks/{id}/", "patch"): "tasks_partial_update",
+    ("/api/tasks/{id}/", "delete"): "tasks_destroy",
+    ("/api/tasks/{id}/complete/", "patch"): "tasks_complete",
+    ("/api/{user_id}/tasks/", "get"): "user_tasks_list",
+    ("/api/{user_id}/tasks/{id}/complete/", "patch"): "user_tasks_complete",
+    ("/health/", "get"): "health_retrieve",
+    ("/health/ready/", "get"): "health_ready_retrieve",
+}
+
+
+def test_operation_ids_are_readable_and_unique(schema):
+    found = {
+        (path, method): operation["operationId"] for path, method, operation in operations(schema)
+    }
+    assert {key: found.get(key) for key in OPERATION_IDS} == OPERATION_IDS
+    assert len(set(found.values())) == len(found)
+    assert all(re.fullmatch(r"[a-z]+(_[a-z]+)*", operation_id) for operation_id in found.values())
+
+
+def test_readiness_documents_its_503_problem(schema):
+    response = schema["paths"]["/health/ready/"]["get"]["responses"]["503"]
+    content = response["content"]
+    assert content == {"application/problem+json": {"schema": ref("Problem")}}
+    assert "Retry-After" in response["headers"]

@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from accounts import admin as accounts_admin
 from api import errors
 from api.health import LivenessView, ReadinessView
 from tasks import urls as task_urls
@@ -27,6 +28,8 @@ api_patterns = [
 
 urlpatterns = [
     path("api/", include(api_patterns)),
+    # The admin's login within the failed-attempt limits (ahead of the admin's own).
+    path("admin/login/", accounts_admin.login),
     path("admin/", admin.site.urls),
     path("health/", LivenessView.as_view(), name="health"),
     path("health/ready/", ReadinessView.as_view(), name="health-ready"),

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.services import EMAIL_TAKEN
+from accounts.services import CURRENT_PASSWORD_NEEDED, EMAIL_TAKEN, WRONG_PASSWORD
 from accounts.tests.api import assert_bearer_challenge, assert_user_body, client_for, log_in
 from accounts.tests.factories import PASSWORD, UserFactory
 from api.tests.assertions import assert_invalid, assert_problem
@@ -35,7 +35,7 @@ def test_me_patch_changes_the_name(auth_client, user):
 def test_me_patch_changes_the_email_stored_lowercased(api_client, auth_client, user):
     old_email = user.email
 
-    response = update_me(auth_client, email="Ann.New@Example.ORG")
+    response = update_me(auth_client, email="Ann.New@Example.ORG", current_password=PASSWORD)
 
     assert response.status_code == 200
     assert response.json()["email"] == "ann.new@example.org"
@@ -49,7 +49,9 @@ def test_me_patch_changes_the_email_stored_lowercased(api_client, auth_client, u
 def test_me_patch_with_an_email_taken_in_another_case_is_400(auth_client, user, other_user):
     old_email = user.email
 
-    response = update_me(auth_client, email=other_user.email.upper(), name="Ann Renamed")
+    response = update_me(
+        auth_client, email=other_user.email.upper(), name="Ann Renamed", current_password=PASSWORD
+    )
 
     assert assert_invalid(response) == {"email": [EMAIL_TAKEN]}
     user.refresh_from_db()
@@ -61,11 +63,48 @@ def test_me_patch_losing_a_race_for_the_email_is_400(auth_client, user, other_us
     monkeypatch.setattr("accounts.services._email_taken", lambda *args, **kwargs: False)
     old_email = user.email
 
-    response = update_me(auth_client, email=other_user.email.upper())
+    response = update_me(auth_client, email=other_user.email.upper(), current_password=PASSWORD)
 
     assert assert_invalid(response) == {"email": [EMAIL_TAKEN]}
     user.refresh_from_db()
     assert user.email == old_email
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [(None, CURRENT_PASSWORD_NEEDED), ("wrong password", WRONG_PASSWORD)],
+    ids=["missing", "wrong"],
+)
+def test_me_patch_changing_the_email_needs_the_current_password(
+    auth_client, user, other_user, password, message
+):
+    # Checked before the address: without it, no answer tells whether an
+    # address is taken.
+    old_email = user.email
+    extra = {} if password is None else {"current_password": password}
+
+    for email in ("fresh@example.org", other_user.email):
+        response = update_me(auth_client, email=email, name="Ann Renamed", **extra)
+
+        assert assert_invalid(response) == {"current_password": [message]}
+    user.refresh_from_db()
+    assert (user.email, user.name) == (old_email, user.name)
+    assert user.name != "Ann Renamed"
+
+
+def test_me_patch_of_the_name_alone_needs_no_password(auth_client, user):
+    response = update_me(auth_client, name="Ann", current_password="wrong password")
+
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.name == "Ann"
+
+
+def test_me_patch_never_shows_the_current_password(auth_client, user):
+    response = update_me(auth_client, email="new@example.org", current_password=PASSWORD)
+
+    assert response.status_code == 200
+    assert "current_password" not in response.json()
 
 
 def test_me_patch_with_the_callers_own_email_in_another_case_keeps_it():

@@ -1,4 +1,4 @@
-"""Brute force on the auth endpoints is limited per client address and per email."""
+"""Request rates of the auth endpoints: per client address, and per email but for login."""
 
 import pytest
 import redis
@@ -63,17 +63,18 @@ def test_login_is_limited_per_client_address(api_client):
     assert login(api_client, "user0@example.org", address="10.0.0.2").status_code == 401
 
 
-def test_login_is_limited_per_email_across_addresses(api_client, user):
+def test_login_attempts_are_not_limited_per_email(api_client, user):
+    # Failures against one email are counted per address first
+    # (accounts.lockout, test_lockout.py): attempts from other addresses do
+    # not lock the owner out.
     for n in range(LIMIT):
         assert login(api_client, user.email, address=f"10.0.1.{n}").status_code == 401
-    # Even the right password from a fresh address waits: the email is locked.
     response = api_client.post(
         reverse("auth-login"),
         {"email": user.email.upper(), "password": PASSWORD},
         REMOTE_ADDR="10.0.2.1",
     )
-    assert_throttled(response)
-    assert login(api_client, "other@example.org", address="10.0.2.2").status_code == 401
+    assert response.status_code == 200
 
 
 def test_spoofed_forwarded_for_is_ignored_without_a_trusted_header(api_client):
