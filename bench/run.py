@@ -77,7 +77,6 @@ class Benchmark:
             workdir=workdir,
             log_path=LOGS_DIR / "django.log",
             env=self.env,
-            front=True,  # as `make serve` runs it: nginx in front of gunicorn
         )
         self.floor: FloorServer | None = None  # on a copy of the seeded database
         self.growth_queries = scenarios.growth_queries(scenarios.today())
@@ -110,7 +109,6 @@ class Benchmark:
             workdir=self.workdir,
             log_path=LOGS_DIR / "floor.log",
             env=self.env,
-            front=True,
         )
         return files, owner_tokens
 

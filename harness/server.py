@@ -1,7 +1,6 @@
-"""The application served the production way: release commands, then gunicorn.
-
-With `front=True`, gunicorn behind nginx as `make serve` runs them
-(deploy/serve.py); without, gunicorn alone on the port.
+"""The application served the production way: release commands, then nginx in
+front of gunicorn, as `make serve` runs them (deploy/serve.py). With
+`front=False`, gunicorn alone on the port (to show what the front is for).
 
 Used by the browser tests, the fault test, the soak test and the benchmark.
 Settings are production ones (DEBUG off, secure cookies, HSTS) except that the
@@ -38,7 +37,7 @@ class ProductionServer:
         workdir: Path,
         log_path: Path,
         env: dict | None = None,
-        front: bool = False,
+        front: bool = True,
     ):
         port = free_port()
         self.front = front

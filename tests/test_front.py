@@ -194,40 +194,84 @@ def post_from(url: str, source: str, path: str, body: dict, headers: dict | None
         conn.close()
 
 
-def test_failed_logins_are_counted_per_real_client_address(tmp_path):
+@pytest.fixture(scope="module")
+def front(tmp_path_factory):
+    """One server for the tests below, behind nginx; failed logins lock out after 3."""
+    workdir = tmp_path_factory.mktemp("front")
     server = ProductionServer(
-        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        workdir=tmp_path,
-        log_path=tmp_path / "server.log",
+        database_url=f"sqlite:///{workdir / 'db.sqlite3'}",
+        workdir=workdir,
+        log_path=workdir / "server.log",
         env={**UNTHROTTLED, "LOCKOUT_EMAIL_ADDRESS_FAILURES": "3"},
-        front=True,
     )
     server.start()
-    try:
-        owner = owner_with_tasks(server.url)
-        credentials = {"email": "owner@example.org", "password": "Slow-clients-2026!"}
-        wrong = {**credentials, "password": "a wrong guess"}
-        # Headers claiming other addresses change nothing: nginx overwrites them.
-        for n in range(3):
-            forged = {"X-Real-IP": f"198.51.100.{n}", "X-Forwarded-For": f"198.51.100.{n}"}
-            status, _, _ = post_from(server.url, "127.0.0.1", "/api/auth/login/", wrong, forged)
-            assert status == 401
-        locked, headers, _ = post_from(server.url, "127.0.0.1", "/api/auth/login/", credentials)
-        assert locked == 429
-        assert int(headers["Retry-After"]) > 0
-        # The owner, from an address that has not been failing, logs in.
-        status, _, _ = post_from(server.url, "127.0.0.2", "/api/auth/login/", credentials)
-        assert status == 200
+    yield server
+    server.stop()
 
-        # A scheme claimed by the client is not believed either.
-        status, headers, _ = post_from(
-            server.url,
-            "127.0.0.1",
-            "/api/tasks/",
-            {"title": "t"},
-            {"Authorization": f"Bearer {owner.token}", "X-Forwarded-Proto": "https"},
-        )
-        assert status == 201
-        assert headers["Location"].startswith("http://")
-    finally:
-        server.stop()
+
+def test_failed_logins_are_counted_per_real_client_address(front):
+    owner = owner_with_tasks(front.url)
+    credentials = {"email": "owner@example.org", "password": "Slow-clients-2026!"}
+    wrong = {**credentials, "password": "a wrong guess"}
+    # Headers claiming other addresses change nothing: nginx overwrites them.
+    for n in range(3):
+        forged = {"X-Real-IP": f"198.51.100.{n}", "X-Forwarded-For": f"198.51.100.{n}"}
+        status, _, _ = post_from(front.url, "127.0.0.1", "/api/auth/login/", wrong, forged)
+        assert status == 401
+    locked, headers, _ = post_from(front.url, "127.0.0.1", "/api/auth/login/", credentials)
+    assert locked == 429
+    assert int(headers["Retry-After"]) > 0
+    # The owner, from an address that has not been failing, logs in.
+    status, _, _ = post_from(front.url, "127.0.0.2", "/api/auth/login/", credentials)
+    assert status == 200
+
+    # A scheme claimed by the client is not believed either.
+    status, headers, _ = post_from(
+        front.url,
+        "127.0.0.1",
+        "/api/tasks/",
+        {"title": "t"},
+        {"Authorization": f"Bearer {owner.token}", "X-Forwarded-Proto": "https"},
+    )
+    assert status == 201
+    assert headers["Location"].startswith("http://")
+
+
+def raw_request(url: str, data: bytes) -> tuple[int, dict, dict]:
+    """Send bytes as they are; the status, headers and JSON body of the answer."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(data)
+        # Read by Content-Length: nginx may reset the connection once it has
+        # answered a request whose body it will not read.
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        return response.status, dict(response.getheaders()), json.loads(response.read())
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "code"),
+    [
+        # nginx refuses TRACE itself; the application answers, with the path's Allow.
+        (b"TRACE /health/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 405, None),
+        (
+            b"POST /api/auth/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 5000000\r\n\r\n",
+            413,
+            "request_too_large",
+        ),
+        (b"GET /health/ HTTP/1.1\r\nHost: 127.0.0.1\r\nBroken header\r\n\r\n", 400, "bad_request"),
+    ],
+    ids=["trace", "body far too large", "malformed"],
+)
+def test_what_nginx_answers_itself_is_a_problem_too(front, request_bytes, status, code):
+    answered, headers, body = raw_request(front.url, request_bytes)
+
+    assert answered == status
+    assert headers["Content-Type"] == "application/problem+json"
+    assert body["status"] == status
+    if status == 405:
+        assert body["code"] == "method_not_allowed"
+        assert headers["Allow"] == "GET, HEAD, OPTIONS"
+    else:
+        assert body["code"] == code

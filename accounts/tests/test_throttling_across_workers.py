@@ -9,7 +9,8 @@ from harness.server import ProductionServer
 LIMIT = 6
 BURSTS = 10
 BURST_CLIENTS = 4
-WORKER_OF_LOGIN = re.compile(r'"POST /api/auth/login/ HTTP/1.1" (\d+) \d+ \d+ms pid=<(\d+)>')
+# gunicorn's access log; nginx forwards requests as HTTP/1.0.
+WORKER_OF_LOGIN = re.compile(r'"POST /api/auth/login/ HTTP/1.[01]" (\d+) \d+ \d+ms pid=<(\d+)>')
 
 
 def attempt_login(client: Client) -> int:
