@@ -5,8 +5,11 @@ the API's login, the admin's login, the password change, the account's
 deletion and the change of its email.
 """
 
+import threading
+
 import pytest
-from django.test import Client
+from django.db import connection
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from accounts import lockout
@@ -244,3 +247,49 @@ def test_request_rates_limit_deletion_and_email_changes(settings, user):
     # Reading and renaming are not limited by it.
     assert client.get(reverse("auth-me")).status_code == 200
     assert client.patch(reverse("auth-me"), {"name": "Ann"}).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failures_at_the_same_moment_are_all_counted():
+    # One upsert per failure: concurrent failures (other workers, other
+    # hosts) never overwrite each other's count, as a read-then-write would.
+    request = RequestFactory().post("/", REMOTE_ADDR="10.9.9.9")
+    failures = 12
+    barrier = threading.Barrier(failures)
+
+    def fail():
+        try:
+            barrier.wait()
+            lockout.PasswordAttempt(request, "target@example.org").record(succeeded=False)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fail) for _ in range(failures)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    counts = dict(PasswordFailures.objects.values_list("bucket", "failures"))
+    assert sorted(counts.values()) == [failures] * 3
+
+
+def test_an_operator_lifts_a_lockout_in_the_admin(api_client, admin_session, user):
+    for _ in range(PER_EMAIL_AND_ADDRESS):
+        login(api_client, user.email)
+    assert_locked(login(api_client, user.email, PASSWORD))
+
+    changelist = reverse("admin:accounts_passwordfailures_changelist")
+    assert admin_session.get(changelist).status_code == 200
+    response = admin_session.post(
+        changelist,
+        {
+            "action": "delete_selected",
+            "_selected_action": list(PasswordFailures.objects.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+    )
+
+    assert response.status_code == 302
+    assert not PasswordFailures.objects.exists()
+    assert login(api_client, user.email, PASSWORD).status_code == 200
