@@ -5,22 +5,36 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from rest_framework.exceptions import Throttled
 
-from accounts.lockout import TooManyFailures
 from accounts.models import PasswordFailures, User
+from api.throttling import AuthAddressThrottle
+
+
+class AdminLogin:
+    """What the request rate of the admin's login is counted as: the API's login."""
+
+    throttle_scope = "login"
 
 
 def login(request, extra_context=None):
-    """The admin's login view, answering 429 once the failed-attempt limits are reached.
+    """The admin's login view, within the API login's limits.
 
-    Its form authenticates through accounts.backends, which counts the
-    failures and refuses attempts past the limits.
+    Sign-in attempts (POSTs that passed the CSRF check) count against the
+    API login's rate per client address, right or wrong; and the form
+    authenticates through accounts.backends, which counts failed passwords
+    and refuses attempts past their limits. Either way, past a limit: 429
+    with Retry-After.
     """
     try:
+        if request.method == "POST":
+            throttle = AuthAddressThrottle()
+            if not throttle.allow_request(request, AdminLogin):
+                raise Throttled(wait=throttle.wait())
         return admin.site.login(request, extra_context)
-    except TooManyFailures as exc:
+    except Throttled as exc:  # TooManyFailures included
         response = HttpResponse(
-            f"{exc.detail} Try again in {exc.wait} seconds.\n",
+            f"{exc.detail}\n",
             status=exc.status_code,
             content_type="text/plain; charset=utf-8",
         )

@@ -192,6 +192,21 @@ def test_admin_login_is_limited():
     assert response.client.session["_auth_user_id"] == str(staff.pk)
 
 
+def test_admin_login_attempts_count_against_the_login_rate(settings):
+    # Like the API's login: every attempt of an address, right or wrong.
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login": "3/minute"}
+    staff = UserFactory(is_staff=True)
+    for password in ("wrong", "wrong", PASSWORD):
+        assert admin_login(staff.email, password).status_code in (200, 302)
+
+    response = admin_login(staff.email, PASSWORD)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    # Reading the form is not an attempt; another address has its own rate.
+    assert Client().get(reverse("admin:login"), REMOTE_ADDR="10.0.0.1").status_code == 200
+    assert admin_login(staff.email, PASSWORD, address="10.0.0.2").status_code == 302
+
+
 def test_admin_and_api_logins_share_the_counts(api_client):
     staff = UserFactory(is_staff=True)
     for _ in range(PER_EMAIL_AND_ADDRESS):
