@@ -79,3 +79,12 @@ class JSONBooleanField(serializers.BooleanField):
         if "request" in self.context and not isinstance(data, bool):
             self.fail("invalid", input=data)
         return super().to_internal_value(data)
+
+
+class JSONUUIDField(serializers.UUIDField):
+    """A UUID in a JSON body: a string, as the schema says (DRF also takes a number)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)

@@ -187,6 +187,8 @@ class ProblemAutoSchema(AutoSchema):
             statuses.update({409, 422})
         if self.method in ("PUT", "PATCH", "DELETE") and "{id}" in self.path:
             statuses.update({409, 412})
+        if any(getattr(p, "name", None) == "If-Match" for p in self.get_override_parameters()):
+            statuses.add(412)  # an action that takes If-Match (POST .../move/)
         if self._is_list_view():
             statuses.add(400)
         if "{id}" in self.path:

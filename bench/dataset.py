@@ -28,9 +28,12 @@ USER_COLUMNS = (
     "external_issuer, external_subject, external_email"
 )
 TASK_COLUMNS = (
-    "id, user_id, title, description, completed, completed_at, priority, due_date, "
+    "id, user_id, list_id, title, description, completed, completed_at, priority, due_date, "
     "created_at, updated_at, version"
 )
+# Every user's Inbox, which holds their tasks (written in bulk, users get
+# none from the application).
+LIST_COLUMNS = "id, user_id, name, color, position, is_inbox, created_at, updated_at, version"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ EXTERNAL_ISSUER = "https://front-end.bench.example.org"
 class SeededUser:
     id: uuid.UUID
     email: str
+    inbox_id: uuid.UUID
     task_ids: list[uuid.UUID] = field(default_factory=list)
 
 
@@ -81,7 +85,7 @@ class TaskFactory:
         extra = f" and the {SEARCH_TERM}" if self.random.random() < 0.02 else ""
         return f"Remember the {noun}{extra} before {day}; ask the others first."
 
-    def row(self, user_id: uuid.UUID) -> tuple:
+    def row(self, user: "SeededUser") -> tuple:
         pick = self.random.random
         created = self.now - timedelta(seconds=pick() * 365 * 86400)
         completed = pick() < 0.3
@@ -89,7 +93,8 @@ class TaskFactory:
         due = None if pick() < 0.2 else self.now + timedelta(seconds=(pick() - 0.5) * 360 * 86400)
         return (
             self.new_id(),
-            user_id,
+            user.id,
+            user.inbox_id,
             self.title(),
             self.description(),
             completed,
@@ -112,7 +117,9 @@ def seed(database_url: str, groups: list[Group], password_hash: str) -> dict[str
             for group in groups:
                 seeded[group.name] = []
                 for number in range(group.users):
-                    user = SeededUser(factory.new_id(), email_for(group.name, number))
+                    user = SeededUser(
+                        factory.new_id(), email_for(group.name, number), factory.new_id()
+                    )
                     seeded[group.name].append(user)
                     name = f"{group.name} {number}"
                     identity = (EXTERNAL_ISSUER, str(user.id)) if group.linked else (None, None)
@@ -120,11 +127,15 @@ def seed(database_url: str, groups: list[Group], password_hash: str) -> dict[str
                         (user.id, password_hash, None, False, user.email, name, True, False, now)
                         + (*identity, "")
                     )
+        with cursor.copy(f"COPY tasks_tasklist ({LIST_COLUMNS}) FROM STDIN") as copy:
+            for users in seeded.values():
+                for user in users:
+                    copy.write_row((user.inbox_id, user.id, "Inbox", None, 0, True, now, now, 1))
         with cursor.copy(f"COPY tasks_task ({TASK_COLUMNS}) FROM STDIN") as copy:
             for group in groups:
                 for user in seeded[group.name]:
                     for _ in range(group.tasks_per_user):
-                        row = factory.row(user.id)
+                        row = factory.row(user)
                         user.task_ids.append(row[0])
                         copy.write_row(row)
     settle(database_url)
@@ -139,7 +150,7 @@ def settle(database_url: str) -> None:
     search must read: without it, a server that wrote more would search slower.
     """
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("VACUUM (ANALYZE) accounts_user, tasks_task")
+        conn.execute("VACUUM (ANALYZE) accounts_user, tasks_tasklist, tasks_task")
 
 
 def clone_database(admin_url: str, source: str, target: str) -> str:

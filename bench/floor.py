@@ -37,6 +37,7 @@ from bench.floor_django import (
     USER_BY_ID,
     USER_BY_IDENTITY,
     USER_FIELD_NAMES,
+    lists,
     store,
 )
 
@@ -331,9 +332,11 @@ def task_create(conn, user, data, environ):
     fields = {**PUT_DEFAULTS, **validated(data, partial=False)}
     now = datetime.now(UTC)
     completed_at = now if fields["completed"] else None
+    (inbox_id,) = conn.execute(lists.INBOX_BY_OWNER, (user[USER_ID],)).fetchone()
     row = (
         uuid.uuid4(),
         user[USER_ID],
+        inbox_id,
         fields["title"],
         fields["description"],
         fields["completed"],

@@ -1,5 +1,5 @@
 """The API's own hot statements, for the floor: Django set up with the API's settings, then
-the app modules that hold them imported (tasks.store, accounts.models).
+the app modules that hold them imported (tasks.store, tasks.lists, accounts.models).
 
 Setting Django up costs the floor's workers memory at start, not time per
 request: the floor runs the statements on its own psycopg connection.
@@ -13,7 +13,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings")
 django.setup()
 
 from accounts.models import USER_BY_ID, USER_BY_IDENTITY, USER_FIELD_NAMES  # noqa: E402
-from tasks import store  # noqa: E402 - needs the setup
+from tasks import lists, store  # noqa: E402 - needs the setup
 from tasks.filters import FILTERS_BEYOND_COMPLETION  # noqa: E402 - needs the setup
 
 __all__ = [
@@ -21,5 +21,6 @@ __all__ = [
     "USER_BY_ID",
     "USER_BY_IDENTITY",
     "USER_FIELD_NAMES",
+    "lists",
     "store",
 ]

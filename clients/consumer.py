@@ -3,8 +3,9 @@
     PYTHONPATH=clients/generated python clients/consumer.py http://127.0.0.1:8000
 
 It registers a new user, logs in, then creates, lists, updates, completes
-and deletes a task, checking each answer against what the API documents,
-and exits 1 at the first that differs. `make typed-clients` generates the
+and deletes a task, and makes, fills, filters, moves and deletes a list,
+checking each answer against what the API documents, and exits 1 at the
+first that differs. `make typed-clients` generates the
 client, checks this file with `mypy --strict` and runs it against gunicorn.
 """
 
@@ -13,9 +14,11 @@ import sys
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import TypeVar
+from uuid import UUID
 
 from todo_api_client import AuthenticatedClient, Client
 from todo_api_client.api.auth import auth_login, auth_register
+from todo_api_client.api.lists import lists_create, lists_destroy, lists_list, lists_move
 from todo_api_client.api.tasks import (
     tasks_complete,
     tasks_create,
@@ -25,11 +28,13 @@ from todo_api_client.api.tasks import (
     tasks_retrieve,
 )
 from todo_api_client.models import (
+    ListMoveRequest,
     LoginRequest,
     PatchedTaskRequest,
     PriorityEnum,
     Problem,
     RegisterRequest,
+    TaskListRequest,
     TaskRequest,
     TaskSortEnum,
     TaskStatusEnum,
@@ -87,6 +92,8 @@ def run(base_url: str) -> None:
     expect(task.due_date == due and task.description is None, "the due date, no description")
     expect(not task.completed and task.completed_at is None, "a new task is pending")
     expect(task.user_id == logged_in.user.id, "the task is the caller's")
+    [inbox] = body(lists_list.sync_detailed(client=client), HTTPStatus.OK)
+    expect(inbox.is_inbox and task.list_id == inbox.id, "a task goes to the Inbox by default")
     expect(response.headers["Location"].endswith(f"/api/tasks/{task.id}/"), "its Location")
     etag = response.headers["ETag"]
 
@@ -120,6 +127,37 @@ def run(base_url: str) -> None:
         isinstance(gone.parsed, Problem) and gone.parsed.status == HTTPStatus.NOT_FOUND,
         f"a deleted task is a 404 problem, not {gone.status_code}",
     )
+    check_lists(client, inbox.id)
+
+
+def check_lists(client: AuthenticatedClient, inbox_id: UUID) -> None:
+    errands = body(
+        lists_create.sync_detailed(client=client, body=TaskListRequest(name="Errands")),
+        HTTPStatus.CREATED,
+    )
+    expect(errands.color is None and not errands.is_inbox, "a new list, no color")
+    task = body(
+        tasks_create.sync_detailed(
+            client=client, body=TaskRequest(title="Post the letter", list_id=errands.id)
+        ),
+        HTTPStatus.CREATED,
+    )
+    expect(task.list_id == errands.id, "a task made in the list")
+    in_list = body(tasks_list.sync_detailed(client=client, list_=errands.id), HTTPStatus.OK)
+    expect([item.id for item in in_list] == [task.id], "the list's tasks, filtered")
+
+    moved = body(
+        lists_move.sync_detailed(errands.id, client=client, body=ListMoveRequest(after=None)),
+        HTTPStatus.OK,
+    )
+    order = [item.id for item in body(lists_list.sync_detailed(client=client), HTTPStatus.OK)]
+    expect(order == [moved.id, inbox_id], "the moved list comes first")
+    expect(moved.task_count == 1 and moved.pending_count == 1, "its counts")
+
+    deleted = lists_destroy.sync_detailed(errands.id, client=client)
+    expect(deleted.status_code == HTTPStatus.NO_CONTENT, f"list deleted: {deleted.status_code}")
+    gone = tasks_retrieve.sync_detailed(task.id, client=client)
+    expect(gone.status_code == HTTPStatus.NOT_FOUND, "its tasks went with it")
 
 
 def main() -> int:
@@ -128,7 +166,7 @@ def main() -> int:
     except Mismatch as mismatch:
         print(f"Python client: {mismatch}", file=sys.stderr)
         return 1
-    print("Python client: register, log in, create, list, update, complete, delete: ok")
+    print("Python client: register, log in, create, list, update, complete, delete, lists: ok")
     return 0
 
 

@@ -5,7 +5,7 @@
  *     node clients/generated/js/consumer.js http://127.0.0.1:8000
  *
  * It registers a new user, logs in, then creates, lists, updates, completes and
- * deletes a task, checking each answer against what the API documents, and exits 1
+ * deletes a task, and makes, fills, filters, moves and deletes a list, checking each answer against what the API documents, and exits 1
  * at the first that differs. `make typed-clients` generates the types, checks this
  * file with `tsc --noEmit` and runs it against gunicorn.
  */
@@ -60,6 +60,9 @@ async function run(baseUrl: string): Promise<void> {
   expect(task.due_date === due && task.description === null, "the due date, no description");
   expect(!task.completed && task.completed_at === null, "a new task is pending");
   expect(task.user_id === loggedIn.user.id, "the task is the caller's");
+  const [inbox] = body(await client.GET("/api/lists/"), 200);
+  expect(inbox !== undefined && inbox.is_inbox, "every user has an Inbox");
+  expect(task.list_id === inbox?.id, "a task goes to the Inbox by default");
   const location = created.response.headers.get("Location") ?? "";
   expect(location.endsWith(`/api/tasks/${task.id}/`), "its Location");
   const etag = created.response.headers.get("ETag") ?? "";
@@ -90,6 +93,33 @@ async function run(baseUrl: string): Promise<void> {
   expect(deleted.response.status === 204, `deleted: ${deleted.response.status}`);
   const gone = await client.GET("/api/tasks/{id}/", { params: { path } });
   expect(gone.error?.status === 404, `a deleted task is a 404 problem, not ${gone.response.status}`);
+
+  const errands = body(await client.POST("/api/lists/", { body: { name: "Errands" } }), 201);
+  expect(errands.color === null && !errands.is_inbox, "a new list, no color");
+  const letter = body(
+    await client.POST("/api/tasks/", { body: { title: "Post the letter", list_id: errands.id } }),
+    201,
+  );
+  expect(letter.list_id === errands.id, "a task made in the list");
+  const inList = body(
+    await client.GET("/api/tasks/", { params: { query: { list: errands.id } } }),
+    200,
+  );
+  expect(inList.length === 1 && inList[0]?.id === letter.id, "the list's tasks, filtered");
+  const moved = body(
+    await client.POST("/api/lists/{id}/move/", {
+      params: { path: { id: errands.id } },
+      body: { after: null },
+    }),
+    200,
+  );
+  const order = body(await client.GET("/api/lists/"), 200).map((item) => item.id);
+  expect(order[0] === moved.id && order[1] === inbox?.id, "the moved list comes first");
+  expect(moved.task_count === 1 && moved.pending_count === 1, "its counts");
+  const dropped = await client.DELETE("/api/lists/{id}/", { params: { path: { id: errands.id } } });
+  expect(dropped.response.status === 204, `list deleted: ${dropped.response.status}`);
+  const letterGone = await client.GET("/api/tasks/{id}/", { params: { path: { id: letter.id } } });
+  expect(letterGone.response.status === 404, "its tasks went with it");
 }
 
 const baseUrl = process.argv[2];
@@ -99,7 +129,9 @@ if (baseUrl === undefined) {
 }
 try {
   await run(baseUrl);
-  console.log("TypeScript client: register, log in, create, list, update, complete, delete: ok");
+  console.log(
+    "TypeScript client: register, log in, create, list, update, complete, delete, lists: ok",
+  );
 } catch (error) {
   if (!(error instanceof Mismatch)) throw error;
   console.error(`TypeScript client: ${error.message}`);

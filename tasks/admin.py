@@ -1,9 +1,10 @@
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.utils import timezone
 
-from tasks.models import EXPORTED_FIELDS, Task
+from tasks.models import EXPORTED_FIELDS, Task, TaskList
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -38,13 +39,19 @@ class DueFilter(admin.SimpleListFilter):
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
     list_display = ["title", "owner_email", "completed", "priority", "due_date", "created_at"]
-    list_filter = ["completed", "priority", DueFilter, ("user", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "completed",
+        "priority",
+        DueFilter,
+        ("user", admin.RelatedOnlyFieldListFilter),
+        ("list", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["title", "description", "user__email"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
-    autocomplete_fields = ["user"]
+    autocomplete_fields = ["user", "list"]
     readonly_fields = ["id", "completed_at", "created_at", "updated_at"]
-    fields = ["id", "user", *EXPORTED_FIELDS[1:]]
+    fields = ["id", "user", "list", *EXPORTED_FIELDS[1:]]
     actions = ["mark_completed", "mark_pending"]
 
     @admin.display(description="owner", ordering="user__email")
@@ -62,3 +69,36 @@ class TaskAdmin(admin.ModelAdmin):
     def mark_pending(self, request, queryset):
         count = queryset.set_completed(False)
         self.message_user(request, f"{count} task(s) marked as pending.", messages.SUCCESS)
+
+
+@admin.register(TaskList)
+class TaskListAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner_email", "is_inbox", "task_count", "position", "created_at"]
+    list_filter = ["is_inbox"]
+    search_fields = ["name", "user__email"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["id", "is_inbox", "created_at", "updated_at"]
+    fields = ["id", "user", "name", "color", "position", "is_inbox", "created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        # One aggregate query for the whole page instead of one per row.
+        return super().get_queryset(request).annotate(task_count=Count("tasks"))
+
+    @admin.display(description="tasks", ordering="task_count")
+    def task_count(self, task_list):
+        return task_list.task_count
+
+    @admin.display(description="owner", ordering="user__email")
+    def owner_email(self, task_list):
+        return task_list.user.email
+
+    # The Inbox stays while its user does (tasks go there when no list is
+    # named): deleting lists here leaves it out. Deleting the user takes it.
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, TaskList.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        if queryset.filter(is_inbox=True).exists():
+            self.message_user(request, "An Inbox is never deleted: it was kept.", messages.WARNING)
+        super().delete_queryset(request, queryset.filter(is_inbox=False))

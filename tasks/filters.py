@@ -71,7 +71,7 @@ SORT_EXPRESSIONS = {
 NULLABLE_SORTS = {"due_date", "priority"}
 # The filters beyond completion: a list that uses none of them is one of a
 # few fixed statements (tasks.store.TASK_PAGES).
-FILTERS_BEYOND_COMPLETION = {"priority", "search", "due_before", "due_after"}
+FILTERS_BEYOND_COMPLETION = {"list", "priority", "search", "due_before", "due_after"}
 STATUS_VALUES = {"", *(value for value, _ in STATUS_CHOICES)}
 SORT_VALUES = {"", *(value for value, _ in SORT_CHOICES)}
 
@@ -96,6 +96,9 @@ def sort_ordering(sort: str):
 class TaskFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=STATUS_CHOICES, method="filter_status", help_text="Completion state (default all)."
+    )
+    list = django_filters.UUIDFilter(
+        field_name="list_id", help_text="Only the tasks of this list (one of the caller's)."
     )
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
     search = django_filters.CharFilter(
@@ -122,7 +125,7 @@ class TaskFilter(django_filters.FilterSet):
 
     class Meta:
         model = Task
-        fields = ["status", "priority", "search", "due_before", "due_after", "sort"]
+        fields = ["status", "list", "priority", "search", "due_before", "due_after", "sort"]
 
     form_class = None  # built on first use
 

@@ -8,8 +8,11 @@ still being at version N (If-Match), so no update is lost silently.
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 TITLE_MAX_LENGTH = 200
@@ -84,11 +87,62 @@ def completion_changes(completed: bool | None, now) -> dict:
     }
 
 
+LIST_NAME_MAX_LENGTH = 100
+INBOX_NAME = "Inbox"
+COLOR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
+
+
+class TaskList(models.Model):
+    """A user's list of tasks, in the user's own order (`position`).
+
+    Every user has exactly one Inbox (`is_inbox`), made with the account
+    (tasks.lists): the list a task goes to when none is named, and the one
+    list that cannot be deleted. Deleting another list deletes its tasks.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="task_lists"
+    )
+    name = models.CharField(max_length=LIST_NAME_MAX_LENGTH)
+    # "#RRGGBB" (COLOR_PATTERN, checked by the API and the admin's form), or none.
+    color = models.CharField(  # noqa: DJ001
+        max_length=7, null=True, blank=True, validators=[RegexValidator(COLOR_PATTERN)]
+    )
+    # Ordered by position, then id: positions leave gaps so that a move
+    # writes one row (tasks.lists.position_between).
+    position = models.BigIntegerField()
+    is_inbox = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["user", "position"], name="tasklist_user_position_idx")]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "user", name="tasklist_name_unique_ci"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(is_inbox=True), name="tasklist_one_inbox"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="tasklist_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
+
+
 class Task(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks"
     )
+    # Another of the same user's lists; the Inbox unless one is named.
+    list = models.ForeignKey(TaskList, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     # Null means "not set" for both fields below, and the API returns it as such.
     description = models.TextField(max_length=DESCRIPTION_MAX_LENGTH, null=True, blank=True)  # noqa: DJ001
@@ -110,6 +164,7 @@ class Task(models.Model):
             models.Index(fields=["user", "-created_at"], name="task_user_created_idx"),
             models.Index(fields=["user", "completed"], name="task_user_completed_idx"),
             models.Index(fields=["user", "due_date"], name="task_user_due_idx"),
+            models.Index(fields=["list", "-created_at"], name="task_list_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -140,6 +195,12 @@ class Task(models.Model):
     @property
     def etag(self) -> str:
         return f'"{self.version}"'
+
+    def clean(self):
+        super().clean()
+        if self.list_id is not None and self.user_id is not None:
+            if not TaskList.objects.filter(pk=self.list_id, user_id=self.user_id).exists():
+                raise ValidationError({"list": "A task's list is one of its owner's lists."})
 
     def sync_completed_at(self):
         if self.completed and self.completed_at is None:

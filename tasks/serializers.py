@@ -2,8 +2,14 @@ from datetime import UTC
 
 from rest_framework import serializers
 
-from api.fields import JSONBooleanField, TextField
-from tasks.models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Priority
+from api.fields import JSONBooleanField, JSONUUIDField, TextField
+from tasks.models import (
+    COLOR_PATTERN,
+    DESCRIPTION_MAX_LENGTH,
+    LIST_NAME_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Priority,
+)
 
 # What an optional field becomes when a full update (PUT) leaves it out.
 PUT_DEFAULTS = {"description": None, "completed": False, "priority": None, "due_date": None}
@@ -15,6 +21,9 @@ PUT_DEFAULTS = {"description": None, "completed": False, "priority": None, "due_
 class TaskSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     user_id = serializers.UUIDField(read_only=True)
+    # One of the caller's lists; on creation the Inbox when left out, and a
+    # full update (PUT) that leaves it out keeps the task where it is.
+    list_id = JSONUUIDField(required=False)
     # Surrounding white space is trimmed before the length checks, so a
     # title of spaces is blank and refused.
     title = TextField(max_length=TITLE_MAX_LENGTH)
@@ -48,6 +57,7 @@ def task_representation(task) -> dict:
     return {
         "id": str(task.id),
         "user_id": str(task.user_id),
+        "list_id": str(task.list_id),
         "title": task.title,
         "description": task.description,
         "completed": task.completed,
@@ -71,4 +81,33 @@ class TaskCompletionSerializer(serializers.Serializer):
     completed = JSONBooleanField(
         required=False,
         help_text="The state to set. Leave the body empty to toggle instead.",
+    )
+
+
+class TaskListSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    # Trimmed, then 1 to 100 characters; unique among the caller's lists
+    # whatever the letter case (tasks.lists).
+    name = TextField(max_length=LIST_NAME_MAX_LENGTH)
+    color = serializers.RegexField(
+        COLOR_PATTERN,
+        allow_null=True,
+        required=False,
+        help_text="#RRGGBB, or null.",
+        error_messages={"invalid": "A color is #RRGGBB: # and six hexadecimal digits."},
+    )
+    position = serializers.IntegerField(
+        read_only=True, help_text="Lists are ordered by it (POST .../move/ changes it)."
+    )
+    is_inbox = serializers.BooleanField(read_only=True)
+    task_count = serializers.IntegerField(read_only=True)
+    pending_count = serializers.IntegerField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class ListMoveSerializer(serializers.Serializer):
+    after = JSONUUIDField(
+        allow_null=True,
+        help_text="The list to put this one right after (one of the caller's); null: first.",
     )

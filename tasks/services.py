@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from rest_framework import serializers
 
+from tasks import lists
 from tasks.models import EXPORTED_FIELDS, Task, TaskCounts
 from tasks.serializers import TaskSerializer
 
@@ -123,8 +124,10 @@ def tasks_import(*, user, rows: list[dict]) -> int:
     # bulk_create stamps created_at/updated_at with "now"; a restore puts the
     # file's timestamps back afterwards.
     stamps = [(data.pop("created_at", None), data.pop("updated_at", None)) for data in validated]
+    # New tasks go to the Inbox; an overwritten one stays in its list.
+    inbox = lists.inbox_id(owner_id=user.pk)
     for data in validated:
-        task = Task(user=user, **data)
+        task = Task(user=user, list_id=inbox, **data)
         owner, version = stored.get(task.pk, (user.pk, 0))
         if owner != user.pk:
             task.pk = Task._meta.pk.get_default()

@@ -24,17 +24,18 @@ from rest_framework import exceptions
 
 from api.conditional import ANY, PreconditionFailed, if_match_passes
 from api.rows import python_rows
+from tasks import lists
 from tasks.filters import TaskFilter, completion_filters
 from tasks.models import EXPORTED_FIELDS, Task, versions_in
 
 # Every column of a task, in the order of the statements below (and of the
 # model's fields): what an export carries, its owner, and its version.
-TASK_FIELD_NAMES = ["id", "user_id", *EXPORTED_FIELDS[1:], "version"]
+TASK_FIELD_NAMES = ["id", "user_id", "list_id", *EXPORTED_FIELDS[1:], "version"]
 # What a task is to the API: every column but the version, which is its ETag.
 LISTED_FIELD_NAMES = TASK_FIELD_NAMES[:-1]
 
 TASK_BY_ID = (
-    'SELECT "id", "user_id", "title", "description", "completed", "completed_at", '
+    'SELECT "id", "user_id", "list_id", "title", "description", "completed", "completed_at", '
     '"priority", "due_date", "created_at", "updated_at", "version" '
     'FROM "tasks_task" WHERE "user_id" = %s AND "id" = %s'
 )
@@ -69,8 +70,8 @@ _ORDER_BY = {
 # Only the fixed fragments above are formatted in; values are parameters.
 TASK_PAGES = {
     (status, sort): (
-        'SELECT "id", "user_id", "title", "description", "completed", "completed_at", '  # noqa: S608
-        '"priority", "due_date", "created_at", "updated_at" '
+        'SELECT "id", "user_id", "list_id", "title", "description", "completed", '  # noqa: S608
+        '"completed_at", "priority", "due_date", "created_at", "updated_at" '
         f'FROM "tasks_task" WHERE "user_id" = %s{condition} '
         f"ORDER BY {order} LIMIT %s OFFSET %s"
     )
@@ -96,11 +97,12 @@ SET_COMPLETED = (
 )
 # Every editable field at once, only if nobody wrote the task since it was read.
 VERSIONED_WRITE = (
-    'UPDATE "tasks_task" SET "title" = %s, "description" = %s, "completed" = %s, '
+    'UPDATE "tasks_task" SET "list_id" = %s, "title" = %s, "description" = %s, "completed" = %s, '
     '"priority" = %s, "due_date" = %s, "completed_at" = %s, "updated_at" = %s, "version" = %s '
     'WHERE "user_id" = %s AND "id" = %s AND "version" = %s'
 )
 WRITTEN_FIELD_NAMES = [
+    "list_id",
     "title",
     "description",
     "completed",
@@ -175,7 +177,22 @@ def task_count(*, owner_id, status: str = "all") -> int:
 
 
 def task_create(*, owner_id, **fields) -> Task:
+    """A new task of the owner's, in the list named by `list_id` (theirs) or their Inbox."""
+    if fields.get("list_id") is None:
+        fields["list_id"] = lists.inbox_id(owner_id=owner_id)
+    else:
+        _refuse_foreign_list(owner_id, fields["list_id"])
     return Task.objects.create(user_id=owner_id, **fields)
+
+
+NOT_YOUR_LIST = "None of your lists has this id."
+
+
+def _refuse_foreign_list(owner_id, list_id) -> None:
+    # The same answer for another user's list and for none: nothing is told
+    # of lists that are not the caller's.
+    if not lists.owns_list(owner_id=owner_id, list_id=list_id):
+        raise exceptions.ValidationError({"list_id": [NOT_YOUR_LIST]})
 
 
 def task_update(*, owner_id, task: Task, changes: dict, if_match: list[str] | None) -> Task:
@@ -188,6 +205,10 @@ def task_update(*, owner_id, task: Task, changes: dict, if_match: list[str] | No
     """
     if if_match is not None and not if_match_passes(if_match, task.etag):
         raise PreconditionFailed()
+    if changes.get("list_id") is None:
+        changes.pop("list_id", None)  # left out (or null): the task stays in its list
+    else:
+        _refuse_foreign_list(owner_id, changes["list_id"])
     for _ in range(WRITE_ATTEMPTS):
         for name, value in changes.items():
             setattr(task, name, value)

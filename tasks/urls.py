@@ -1,9 +1,16 @@
 from rest_framework.routers import SimpleRouter
 
-from tasks.views import TaskViewSet, UserPathTaskViewSet
+from tasks.views import (
+    TaskListViewSet,
+    TaskViewSet,
+    UserPathTaskListViewSet,
+    UserPathTaskViewSet,
+)
 
 router = SimpleRouter()
 router.register("tasks", TaskViewSet, basename="task")
 router.register(r"(?P<user_id>[^/]+)/tasks", UserPathTaskViewSet, basename="user-task")
+router.register("lists", TaskListViewSet, basename="list")
+router.register(r"(?P<user_id>[^/]+)/lists", UserPathTaskListViewSet, basename="user-list")
 
 urlpatterns = router.urls

@@ -1,4 +1,5 @@
-"""The task API, served at /api/tasks/ and at /api/{user_id}/tasks/.
+"""The task API, served at /api/tasks/ and /api/lists/, and at /api/{user_id}/tasks/
+and /api/{user_id}/lists/.
 
 The views read and write tasks only through tasks.store, whose functions
 take the caller as the owner: another user's task is simply not found (404,
@@ -19,6 +20,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.conditional import (
@@ -30,10 +32,16 @@ from api.conditional import (
 )
 from idempotency import services as idempotency
 from idempotency.models import KEY_MAX_LENGTH
-from tasks import store
+from tasks import lists, store
 from tasks.filters import TaskFilter
-from tasks.models import Task
-from tasks.serializers import TaskCompletionSerializer, TaskSerializer, task_representation
+from tasks.models import Task, TaskList
+from tasks.serializers import (
+    ListMoveSerializer,
+    TaskCompletionSerializer,
+    TaskListSerializer,
+    TaskSerializer,
+    task_representation,
+)
 
 LIST_HEADERS = [
     OpenApiParameter(
@@ -235,19 +243,18 @@ class IsPathUser(permissions.BasePermission):
         )
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "user_id",
-            OpenApiTypes.STR,
-            OpenApiParameter.PATH,
-            description=(
-                "Must be the authenticated user's id, or, for a user signed in by another "
-                "issuer, their id there (exactly)."
-            ),
-        )
-    ],
+USER_ID_PARAMETER = OpenApiParameter(
+    "user_id",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description=(
+        "Must be the authenticated user's id, or, for a user signed in by another "
+        "issuer, their id there (exactly)."
+    ),
 )
+
+
+@extend_schema(parameters=[USER_ID_PARAMETER])
 class UserPathTaskViewSet(TaskViewSet):
     """The same API under /api/{user_id}/tasks/, the shape existing front ends call."""
 
@@ -256,4 +263,143 @@ class UserPathTaskViewSet(TaskViewSet):
     def task_url(self, task_id) -> str:
         return reverse(
             "user-task-detail", kwargs={"user_id": self.kwargs["user_id"], "pk": task_id}
+        )
+
+
+LIST_LOCATION_HEADER = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI,
+    OpenApiParameter.HEADER,
+    response=[201],
+    description="URL of the created list.",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the caller's lists, in order", parameters=LIST_HEADERS),
+    create=extend_schema(
+        summary="Create a list (last of the caller's)",
+        parameters=[LIST_LOCATION_HEADER, ETAG_HEADER],
+    ),
+    retrieve=extend_schema(
+        summary="Get a list",
+        parameters=[IF_NONE_MATCH_PARAMETER, ETAG_HEADER],
+        responses={
+            200: TaskListSerializer,
+            304: OpenApiResponse(description="Not modified: If-None-Match matched the ETag."),
+        },
+    ),
+    partial_update=extend_schema(
+        summary="Rename or recolor a list", parameters=[IF_MATCH_PARAMETER, ETAG_HEADER]
+    ),
+    destroy=extend_schema(
+        summary="Delete a list and its tasks",
+        description="The Inbox cannot be deleted (409, code `inbox_not_deletable`).",
+        parameters=[IF_MATCH_PARAMETER],
+    ),
+)
+class TaskListViewSet(viewsets.GenericViewSet):
+    """The caller's lists. Reads and writes go through tasks.lists, which takes the
+    caller as the owner: another user's list is a 404."""
+
+    serializer_class = TaskListSerializer
+    queryset = TaskList.objects.none()  # for the schema generator only
+    lookup_value_regex = "[^/]+"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    error_statuses = {"DELETE": {409}}
+
+    def list(self, request, *args, **kwargs):
+        page, page_size = self.paginator.page_params(request)
+        task_lists, total = lists.list_page(
+            owner_id=request.user.pk, offset=(page - 1) * page_size, limit=page_size
+        )
+        rows = TaskListSerializer(task_lists, many=True).data
+        return self.paginator.paginated_response(request, rows, total, page, page_size)
+
+    def retrieve(self, request, *args, **kwargs):
+        task_list = self.owned_list()
+        if not if_none_match_passes(request, task_list.etag):
+            return Response(status=304, headers={"ETag": task_list.etag})
+        return self.list_response(task_list)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task_list = lists.list_create(owner_id=request.user.pk, **serializer.validated_data)
+        location = request.build_absolute_uri(self.list_url(task_list.pk))
+        return self.list_response(task_list, status=201, headers={"Location": location})
+
+    def partial_update(self, request, *args, **kwargs):
+        task_list = self.owned_list()
+        serializer = self.get_serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        task_list = lists.list_update(
+            owner_id=request.user.pk,
+            task_list=task_list,
+            changes=serializer.validated_data,
+            if_match=if_match(request),
+        )
+        return self.list_response(task_list)
+
+    def destroy(self, request, *args, **kwargs):
+        task_list = self.owned_list()
+        lists.list_delete(owner_id=request.user.pk, task_list=task_list, if_match=if_match(request))
+        return Response(status=204)
+
+    @extend_schema(
+        summary="Move a list",
+        description="Puts the list right after `after` (null: first); only its own "
+        "position changes, but for a rare renumbering of the caller's lists.",
+        request=ListMoveSerializer,
+        responses=TaskListSerializer,
+        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, *args, **kwargs):
+        task_list = self.owned_list()
+        serializer = ListMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        after = serializer.validated_data["after"]
+        if after is not None and (
+            after == task_list.pk or not lists.owns_list(owner_id=request.user.pk, list_id=after)
+        ):
+            raise ValidationError({"after": ["None of your other lists has this id."]})
+        task_list = lists.list_move(
+            owner_id=request.user.pk,
+            task_list=task_list,
+            after_id=after,
+            if_match=if_match(request),
+        )
+        return self.list_response(task_list)
+
+    def owned_list(self) -> TaskList:
+        try:
+            list_id = uuid.UUID(self.kwargs["pk"])
+        except ValueError as exc:
+            raise Http404 from exc
+        task_list = lists.list_get(owner_id=self.request.user.pk, list_id=list_id)
+        if task_list is None:
+            raise Http404
+        return task_list
+
+    def list_url(self, list_id) -> str:
+        return reverse("list-detail", kwargs={"pk": list_id})
+
+    def list_response(self, task_list, status=200, headers=None) -> Response:
+        return Response(
+            TaskListSerializer(task_list).data,
+            status=status,
+            headers={"ETag": task_list.etag, **(headers or {})},
+        )
+
+
+@extend_schema(parameters=[USER_ID_PARAMETER])
+class UserPathTaskListViewSet(TaskListViewSet):
+    """The same lists under /api/{user_id}/lists/."""
+
+    permission_classes = [permissions.IsAuthenticated, IsPathUser]
+
+    def list_url(self, list_id) -> str:
+        return reverse(
+            "user-list-detail", kwargs={"user_id": self.kwargs["user_id"], "pk": list_id}
         )

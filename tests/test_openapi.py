@@ -193,7 +193,9 @@ def test_task_ids_in_paths_are_uuids(schema):
         for parameter in operation["parameters"]
         if parameter["in"] == "path" and parameter["name"] == "id"
     ]
-    assert len(ids) == 10  # retrieve, update, partial update, delete, complete; two shapes
+    # Tasks: retrieve, update, partial update, delete, complete; lists: retrieve,
+    # partial update, delete, move; each in two shapes.
+    assert len(ids) == 18
     assert all(parameter["schema"] == {"type": "string", "format": "uuid"} for parameter in ids)
 
 
@@ -253,6 +255,8 @@ TAGS = {
     "/api/auth/": "auth",
     "/api/tasks/": "tasks",
     "/api/{user_id}/tasks/": "tasks (user path)",
+    "/api/lists/": "lists",
+    "/api/{user_id}/lists/": "lists (user path)",
     "/health/": "health",
 }
 
@@ -281,6 +285,13 @@ OPERATION_IDS = {
     ("/api/tasks/{id}/", "patch"): "tasks_partial_update",
     ("/api/tasks/{id}/", "delete"): "tasks_destroy",
     ("/api/tasks/{id}/complete/", "patch"): "tasks_complete",
+    ("/api/lists/", "get"): "lists_list",
+    ("/api/lists/", "post"): "lists_create",
+    ("/api/lists/{id}/", "get"): "lists_retrieve",
+    ("/api/lists/{id}/", "patch"): "lists_partial_update",
+    ("/api/lists/{id}/", "delete"): "lists_destroy",
+    ("/api/lists/{id}/move/", "post"): "lists_move",
+    ("/api/{user_id}/lists/{id}/move/", "post"): "user_lists_move",
     ("/api/{user_id}/tasks/", "get"): "user_tasks_list",
     ("/api/{user_id}/tasks/{id}/complete/", "patch"): "user_tasks_complete",
     ("/health/", "get"): "health_retrieve",

@@ -373,6 +373,15 @@ SPECTACULAR_SETTINGS = {
             "description": "The same task API under /api/{user_id}/tasks/, for front ends "
             "that put the user in the path; another user's id is a 403.",
         },
+        {
+            "name": "lists",
+            "description": "The caller's lists of tasks, in their order; every user has an "
+            "Inbox, where tasks go when no list is named.",
+        },
+        {
+            "name": "lists (user path)",
+            "description": "The same list API under /api/{user_id}/lists/.",
+        },
         {"name": "health", "description": "Liveness and readiness probes, without credentials."},
     ],
     # Enum components: a body field's and a query parameter's (api.schema).

@@ -6,6 +6,7 @@ from tasks.models import Task
 TASK_FIELDS = {
     "id",
     "user_id",
+    "list_id",
     "title",
     "description",
     "completed",

@@ -3,7 +3,7 @@
 import factory
 
 from accounts.tests.factories import UserFactory
-from tasks.models import Task
+from tasks.models import Task, TaskList
 
 
 class TaskFactory(factory.django.DjangoModelFactory):
@@ -11,4 +11,5 @@ class TaskFactory(factory.django.DjangoModelFactory):
         model = Task
 
     user = factory.SubFactory(UserFactory)
+    list = factory.LazyAttribute(lambda task: TaskList.objects.get(user=task.user, is_inbox=True))
     title = factory.Sequence(lambda n: f"Task {n}")

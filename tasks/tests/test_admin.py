@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from accounts.tests.factories import UserFactory
-from tasks.models import Task
+from tasks.models import Task, TaskList
 from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,14 +104,14 @@ def test_change_list_can_be_sorted_by_owner_email(admin_session):
     ]
 
 
-def test_change_list_offers_completed_priority_due_and_owner_filters(admin_session):
-    # The owner filter only shows once there is more than one owner to choose from.
+def test_change_list_offers_completed_priority_due_owner_and_list_filters(admin_session):
+    # The owner and list filters only show once there is more than one to choose from.
     TaskFactory.create_batch(2)
 
     response = admin_session.get(changelist_url())
 
     titles = [str(spec.title) for spec in response.context["cl"].filter_specs]
-    assert titles == ["completed", "priority", "due", "user"]
+    assert titles == ["completed", "priority", "due", "user", "list"]
 
 
 # --- Filters ----------------------------------------------------------------
@@ -333,6 +333,7 @@ def test_change_form_completing_a_task_stamps_it_and_reopening_clears_it(admin_s
     url = reverse("admin:tasks_task_change", args=[task.pk])
     form = {
         "user": str(task.user.pk),
+        "list": str(task.list_id),
         "title": "Edited",
         "description": "",
         "priority": "high",
@@ -368,3 +369,55 @@ def test_owner_autocomplete_finds_users_by_email(admin_session):
 
     assert response.status_code == 200
     assert [result["id"] for result in response.json()["results"]] == [str(wanted.pk)]
+
+
+# --- Lists ------------------------------------------------------------------
+
+
+def test_the_list_change_list_shows_task_counts_without_a_query_per_row(admin_session):
+    url = reverse("admin:tasks_tasklist_changelist")
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_session.get(url)
+        return response, len(queries)
+
+    for user in UserFactory.create_batch(3):
+        TaskFactory.create_batch(2, user=user)
+    page()  # the session and the content types, read once
+    response, queries = page()
+    TaskFactory.create_batch(2, user=UserFactory())
+    _, queries_with_one_more_list = page()
+
+    counts = [task_list.task_count for task_list in response.context["cl"].result_list]
+    assert sorted(counts) == [0, 2, 2, 2]  # the superuser's own Inbox has none
+    assert queries_with_one_more_list == queries
+
+
+def test_an_inbox_is_not_deleted_from_the_list_admin(admin_session):
+    owner = UserFactory()
+    inbox = TaskList.objects.get(user=owner, is_inbox=True)
+    other = TaskList.objects.create(user=owner, name="Other", position=10)
+
+    admin_session.post(
+        reverse("admin:tasks_tasklist_changelist"),
+        {"action": "delete_selected", "_selected_action": [inbox.pk, other.pk], "post": "yes"},
+    )
+
+    assert list(TaskList.objects.filter(user=owner)) == [inbox]
+
+
+def test_a_task_whose_list_is_another_users_is_refused_by_the_form(admin_session):
+    task = TaskFactory()
+    foreign = TaskList.objects.get(user=UserFactory(), is_inbox=True)
+    url = reverse("admin:tasks_task_change", args=[task.pk])
+
+    response = admin_session.post(
+        url,
+        {"user": str(task.user.pk), "list": str(foreign.pk), "title": "t", "_save": "Save"},
+    )
+
+    assert response.status_code == 200
+    assert "list" in response.context["adminform"].form.errors
+    task.refresh_from_db()
+    assert task.list_id != foreign.pk

@@ -252,6 +252,7 @@ def test_retrieve_returns_the_task(auth_client, routes, task, user):
     assert body == {
         "id": str(task.id),
         "user_id": str(user.id),
+        "list_id": str(user.task_lists.get(is_inbox=True).id),
         "title": "Write the report",
         "description": "Quarterly numbers",
         "completed": False,

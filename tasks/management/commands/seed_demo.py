@@ -18,7 +18,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from accounts.models import User
-from tasks.models import Priority, Task
+from tasks import lists
+from tasks.models import Priority, Task, TaskList
 
 BATCH_SIZE = 1000
 PROGRESS_FROM = 1000  # tasks; smaller runs finish before a bar would help
@@ -41,13 +42,14 @@ def demo_email(number: int) -> str:
     return "demo@example.org" if number == 1 else f"demo{number}@example.org"
 
 
-def demo_task(user, index: int, now) -> Task:
+def demo_task(user, inbox_id, index: int, now) -> Task:
     """The index-th demo task: priorities, due dates and completion vary with it."""
     due_offsets = [timedelta(days=-3), timedelta(hours=5), timedelta(days=4), None]
     offset = due_offsets[index % len(due_offsets)]
     completed = index % 3 == 0
     return Task(
         user=user,
+        list_id=inbox_id,
         title=f"{TITLES[index % len(TITLES)]} #{index + 1}",
         description="Seeded demo task." if index % 2 else None,
         priority=PRIORITIES[index % len(PRIORITIES)],
@@ -112,6 +114,9 @@ class Command(BaseCommand):
                 batch_size=BATCH_SIZE,
             )
             existing = {u.email: u for u in User.objects.filter(email__in=emails)}
+            # Written in bulk, the users are made without the Inbox that
+            # creating one by one gives them.
+            lists.create_inboxes([existing[e].pk for e in missing])
         return [existing[e] for e in emails], [existing[e] for e in missing]
 
     def top_up_tasks(self, users: list[User], per_user: int) -> int:
@@ -122,8 +127,11 @@ class Command(BaseCommand):
             .values_list("user", "n")
         )
         now = timezone.now()
+        inboxes = dict(
+            TaskList.objects.filter(user__in=users, is_inbox=True).values_list("user_id", "id")
+        )
         pending = (
-            demo_task(user, index, now)
+            demo_task(user, inboxes[user.pk], index, now)
             for user in users
             for index in range(have.get(user.pk, 0), per_user)
         )
