@@ -15,15 +15,18 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from rest_framework import serializers
 
+from api.fields import TextField
 from tasks import lists
-from tasks.models import EXPORTED_FIELDS, Task, TaskCounts
+from tasks.models import EXPORTED_FIELDS, LIST_NAME_MAX_LENGTH, Task, TaskCounts
 from tasks.serializers import TaskSerializer
 
+# What an export holds of each task: its fields, and the name of its list.
+EXPORT_COLUMNS = [*EXPORTED_FIELDS, "list"]
 # CSV has no null: an empty cell in these columns means null...
 NULLABLE_FIELDS = {"description", "completed_at", "priority", "due_date"}
 # ...and in these that the value is not given (a new id, "now", not
-# completed), as when the key is left out of a JSON object.
-OPTIONAL_FIELDS = {"id", "completed", "created_at", "updated_at"}
+# completed, the Inbox), as when the key is left out of a JSON object.
+OPTIONAL_FIELDS = {"id", "completed", "created_at", "updated_at", "list"}
 IMPORT_BATCH_SIZE = 500
 # A spreadsheet runs a cell that starts with one of these as a formula. Such a
 # cell is written with a leading apostrophe, which spreadsheets show as text,
@@ -34,8 +37,14 @@ TEXT_MARK = "'"
 
 
 class TaskImportSerializer(TaskSerializer):
-    """The API's task rules, plus the fields a restore must carry over."""
+    """The API's task rules, plus the fields a restore must carry over.
 
+    A task's list is named, not given by id: ids mean nothing in another
+    account, or in another database.
+    """
+
+    list_id = None
+    list = TextField(max_length=LIST_NAME_MAX_LENGTH, required=False)
     id = serializers.UUIDField(required=False)
     completed_at = serializers.DateTimeField(allow_null=True, required=False)
     created_at = serializers.DateTimeField(required=False)
@@ -45,17 +54,22 @@ class TaskImportSerializer(TaskSerializer):
 def tasks_export(*, user, file_format: str) -> str:
     rows = [
         {
-            name: value
-            for name, value in TaskSerializer(task).data.items()
-            if name in EXPORTED_FIELDS
+            **{
+                name: value
+                for name, value in TaskSerializer(task).data.items()
+                if name in EXPORTED_FIELDS
+            },
+            "list": task.list.name,
         }
-        for task in Task.objects.filter(user=user).order_by("created_at", "id")
+        for task in Task.objects.filter(user=user)
+        .select_related("list")
+        .order_by("created_at", "id")
     ]
     if file_format == "json":
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     out = io.StringIO()
     # RFC 4180 line ends: the csv module then quotes a cell holding a bare CR too.
-    writer = csv.DictWriter(out, fieldnames=EXPORTED_FIELDS, lineterminator="\r\n")
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({name: _csv_cell(value) for name, value in row.items()})
@@ -84,7 +98,8 @@ def parse_task_file(content: str, file_format: str) -> list[dict]:
             {
                 name: None if value == "" and name in NULLABLE_FIELDS else _from_csv_cell(value)
                 for name, value in row.items()
-                if not (value == "" and name in OPTIONAL_FIELDS)
+                # A short row leaves its last cells out (None): not given either.
+                if not (value in ("", None) and name in OPTIONAL_FIELDS)
             }
             for row in csv.DictReader(io.StringIO(content, newline=""))
         ]
@@ -92,6 +107,7 @@ def parse_task_file(content: str, file_format: str) -> list[dict]:
         raise ValueError(str(exc)) from exc
 
 
+@transaction.atomic  # the lists it makes too: all or nothing
 def tasks_import(*, user, rows: list[dict]) -> int:
     """Create (or, for the user's own ids, overwrite) the tasks; nothing if any row is bad.
 
@@ -124,10 +140,14 @@ def tasks_import(*, user, rows: list[dict]) -> int:
     # bulk_create stamps created_at/updated_at with "now"; a restore puts the
     # file's timestamps back afterwards.
     stamps = [(data.pop("created_at", None), data.pop("updated_at", None)) for data in validated]
-    # New tasks go to the Inbox; an overwritten one stays in its list.
+    # A task goes to the list it names (made if the user has none of that
+    # name, any case), else to the Inbox, or stays in its list if overwritten.
+    list_names = [data.pop("list", None) for data in validated]
     inbox = lists.inbox_id(owner_id=user.pk)
-    for data in validated:
-        task = Task(user=user, list_id=inbox, **data)
+    list_ids = _lists_named(user, {name for name in list_names if name is not None})
+    for data, list_name in zip(validated, list_names, strict=True):
+        list_id = inbox if list_name is None else list_ids[list_name.lower()]
+        task = Task(user=user, list_id=list_id, **data)
         owner, version = stored.get(task.pk, (user.pk, 0))
         if owner != user.pk:
             task.pk = Task._meta.pk.get_default()
@@ -139,19 +159,36 @@ def tasks_import(*, user, rows: list[dict]) -> int:
             task.completed_at = None
         tasks.append(task)
 
+    overwritten = [f for f in EXPORTED_FIELDS if f != "id"] + ["version"]
     with transaction.atomic():
-        Task.objects.bulk_create(
-            tasks,
-            batch_size=IMPORT_BATCH_SIZE,
-            update_conflicts=True,
-            unique_fields=["id"],
-            update_fields=[f for f in EXPORTED_FIELDS if f != "id"] + ["version"],
-        )
+        for named, fields in ((True, [*overwritten, "list"]), (False, overwritten)):
+            batch = [
+                task
+                for task, name in zip(tasks, list_names, strict=True)
+                if (name is not None) == named
+            ]
+            Task.objects.bulk_create(
+                batch,
+                batch_size=IMPORT_BATCH_SIZE,
+                update_conflicts=True,
+                unique_fields=["id"],
+                update_fields=fields,
+            )
         for task, (created_at, updated_at) in zip(tasks, stamps, strict=True):
             task.created_at = created_at or task.created_at
             task.updated_at = updated_at or task.updated_at
         Task.objects.bulk_update(tasks, ["created_at", "updated_at"], batch_size=IMPORT_BATCH_SIZE)
     return len(tasks)
+
+
+def _lists_named(user, names: set[str]) -> dict[str, object]:
+    """The ids of the user's lists with these names (any case), keyed by lower-case
+    name; the missing ones are made, last of the user's lists."""
+    ids = {name.lower(): pk for name, pk in user.task_lists.values_list("name", "pk")}
+    for name in sorted(names, key=str.lower):
+        if name.lower() not in ids:
+            ids[name.lower()] = lists.list_create(owner_id=user.pk, name=name).pk
+    return ids
 
 
 def tasks_purge_completed(*, older_than_days: int, dry_run: bool = False) -> int:

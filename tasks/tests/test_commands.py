@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from tasks import services
-from tasks.models import Task
+from tasks.models import Task, TaskList
 from tasks.tests.factories import TaskFactory
 
 EXPORT_FIELDS = [
@@ -38,6 +38,7 @@ EXPORT_FIELDS = [
     "due_date",
     "created_at",
     "updated_at",
+    "list",
 ]
 
 
@@ -93,6 +94,12 @@ def test_seed_demo_creates_the_users_and_tasks_per_user_asked_for():
         "demo2@example.org": 7,
         "demo3@example.org": 7,
     }
+    # Each in an Inbox and two lists of their own, the tasks spread over the three.
+    for user in User.objects.all():
+        names = list(user.task_lists.order_by("position").values_list("name", flat=True))
+        assert names == ["Inbox", "Work", "Home"]
+        used = set(user.tasks.values_list("list__name", flat=True))
+        assert used == {"Inbox", "Work", "Home"}
 
 
 @pytest.mark.django_db
@@ -250,6 +257,31 @@ def test_export_delete_import_export_restores_every_field(tmp_path, owner, file_
     assert "Exported 4 task(s)" in exported
     assert "Imported 4 task(s) for owner@example.org" in imported
     assert task_table() == before
+    assert second.read_bytes() == first.read_bytes()
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+def test_a_round_trip_restores_the_lists_of_tasks(tmp_path, owner, file_format):
+    work = TaskList.objects.create(user=owner, name="Work", position=10)
+    TaskFactory(user=owner, title="in the inbox")
+    TaskFactory(user=owner, title="at work", list=work)
+    first, second = tmp_path / f"first.{file_format}", tmp_path / f"second.{file_format}"
+
+    run("export_tasks", "--user", owner.email, "--format", file_format, "--output", str(first))
+    # Into another account: lists are matched by name and made when missing.
+    other = UserFactory(email="other@example.org")
+    TaskList.objects.create(user=other, name="WORK", position=10)
+    run("import_tasks", "--user", other.email, str(first))
+    run("export_tasks", "--user", owner.email, "--format", file_format, "--output", str(second))
+    Task.objects.filter(user=owner).delete()
+    work.delete()
+    run("import_tasks", "--user", owner.email, str(first))
+
+    placed = dict(Task.objects.filter(user=other).values_list("title", "list__name"))
+    assert placed == {"in the inbox": "Inbox", "at work": "WORK"}
+    assert TaskList.objects.filter(user=other).count() == 2
+    restored = dict(Task.objects.filter(user=owner).values_list("title", "list__name"))
+    assert restored == {"in the inbox": "Inbox", "at work": "Work"}
     assert second.read_bytes() == first.read_bytes()
 
 

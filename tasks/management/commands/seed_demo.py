@@ -42,14 +42,18 @@ def demo_email(number: int) -> str:
     return "demo@example.org" if number == 1 else f"demo{number}@example.org"
 
 
-def demo_task(user, inbox_id, index: int, now) -> Task:
+# Each demo user's lists besides the Inbox; tasks go round the three in turn.
+DEMO_LISTS = ["Work", "Home"]
+
+
+def demo_task(user, list_id, index: int, now) -> Task:
     """The index-th demo task: priorities, due dates and completion vary with it."""
     due_offsets = [timedelta(days=-3), timedelta(hours=5), timedelta(days=4), None]
     offset = due_offsets[index % len(due_offsets)]
     completed = index % 3 == 0
     return Task(
         user=user,
-        list_id=inbox_id,
+        list_id=list_id,
         title=f"{TITLES[index % len(TITLES)]} #{index + 1}",
         description="Seeded demo task." if index % 2 else None,
         priority=PRIORITIES[index % len(PRIORITIES)],
@@ -117,6 +121,9 @@ class Command(BaseCommand):
             # Written in bulk, the users are made without the Inbox that
             # creating one by one gives them.
             lists.create_inboxes([existing[e].pk for e in missing])
+            for email in missing:
+                for name in DEMO_LISTS:
+                    lists.list_create(owner_id=existing[email].pk, name=name)
         return [existing[e] for e in emails], [existing[e] for e in missing]
 
     def top_up_tasks(self, users: list[User], per_user: int) -> int:
@@ -127,11 +134,15 @@ class Command(BaseCommand):
             .values_list("user", "n")
         )
         now = timezone.now()
-        inboxes = dict(
-            TaskList.objects.filter(user__in=users, is_inbox=True).values_list("user_id", "id")
-        )
+        lists_of: dict = {}
+        for user_id, list_id in (
+            TaskList.objects.filter(user__in=users)
+            .order_by("position")
+            .values_list("user_id", "id")
+        ):
+            lists_of.setdefault(user_id, []).append(list_id)
         pending = (
-            demo_task(user, inboxes[user.pk], index, now)
+            demo_task(user, lists_of[user.pk][index % len(lists_of[user.pk])], index, now)
             for user in users
             for index in range(have.get(user.pk, 0), per_user)
         )
