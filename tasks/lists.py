@@ -25,6 +25,7 @@ from tasks.models import INBOX_NAME, TaskList
 
 POSITION_STEP = 1 << 16
 NAME_TAKEN = "You already have a list with this name."
+NOT_ANOTHER_LIST = "None of your other lists has this id."
 COUNTS = {
     "task_count": Count("tasks"),
     "pending_count": Count("tasks", filter=Q(tasks__completed=False)),
@@ -143,7 +144,10 @@ def list_move(*, owner_id, task_list: TaskList, after_id, if_match) -> TaskList:
             for pk, position in _locked_lists(owner_id).values_list("id", "position")
             if pk != task_list.pk
         ]
-        index = 0 if after_id is None else [pk for pk, _ in others].index(after_id) + 1
+        order = [pk for pk, _ in others]
+        if after_id is not None and after_id not in order:  # the list itself, or not theirs
+            raise ValidationError({"after": [NOT_ANOTHER_LIST]})
+        index = 0 if after_id is None else order.index(after_id) + 1
         before = others[index - 1][1] if index > 0 else None
         following = others[index][1] if index < len(others) else None
         position = position_between(before, following)
@@ -151,8 +155,7 @@ def list_move(*, owner_id, task_list: TaskList, after_id, if_match) -> TaskList:
             moves = {task_list.pk: position}
         else:
             # No number left between the neighbours: renumber them all.
-            ordered = [pk for pk, _ in others]
-            ordered.insert(index, task_list.pk)
+            ordered = [*order[:index], task_list.pk, *order[index:]]
             current = dict(others)
             moves = {
                 pk: number * POSITION_STEP

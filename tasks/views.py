@@ -20,7 +20,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.conditional import (
@@ -359,15 +358,10 @@ class TaskListViewSet(viewsets.GenericViewSet):
         task_list = self.owned_list()
         serializer = ListMoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        after = serializer.validated_data["after"]
-        if after is not None and (
-            after == task_list.pk or not lists.owns_list(owner_id=request.user.pk, list_id=after)
-        ):
-            raise ValidationError({"after": ["None of your other lists has this id."]})
         task_list = lists.list_move(
             owner_id=request.user.pk,
             task_list=task_list,
-            after_id=after,
+            after_id=serializer.validated_data["after"],
             if_match=if_match(request),
         )
         return self.list_response(task_list)

@@ -13,7 +13,7 @@ from accounts.tests.api import client_for
 from accounts.tests.factories import PASSWORD
 from api.tests.assertions import assert_invalid, assert_problem
 from tasks import lists
-from tasks.lists import NAME_TAKEN, POSITION_STEP
+from tasks.lists import NAME_TAKEN, NOT_ANOTHER_LIST, POSITION_STEP
 from tasks.models import Task, TaskCounts, TaskList
 from tasks.store import NOT_YOUR_LIST
 from tasks.tests.factories import TaskFactory
@@ -279,7 +279,8 @@ def test_moving_after_a_list_that_is_not_another_of_yours_is_400(user, other_use
         "missing": "00000000-0000-4000-8000-000000000000",
     }[after]
 
-    assert_invalid(move(client, mine, target), "after")
+    # The same answer whether the list is another user's or none at all.
+    assert assert_invalid(move(client, mine, target)) == {"after": [NOT_ANOTHER_LIST]}
 
 
 # --- Tasks in lists ---------------------------------------------------------------
