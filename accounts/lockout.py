@@ -23,7 +23,6 @@ increments to concurrent failures). Checks already running when a bucket
 fills are not refused: at most one per worker beyond a limit.
 """
 
-import hashlib
 import math
 import time
 
@@ -32,6 +31,7 @@ from django.db import connection
 from rest_framework import exceptions
 
 from accounts.models import User, normalize_email
+from accounts.throttling import key_digest
 from api.throttling import client_address
 
 # Plain SQL, the same on SQLite and PostgreSQL (both have upserts).
@@ -56,10 +56,6 @@ class TooManyFailures(exceptions.Throttled):
     default_detail = "Too many failed password attempts."
 
 
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 class PasswordAttempt:
     """One check of a password for `email`, by the client that sent `request`."""
 
@@ -69,9 +65,9 @@ class PasswordAttempt:
         # from the request and must fit the bucket column whatever they hold.
         address = client_address(request) if request is not None else ""
         self.buckets = {
-            "email_address": "email_address:" + _digest(f"{email}\n{address}"),
-            "address": "address:" + _digest(address),
-            "email": "email:" + _digest(email),
+            "email_address": "email_address:" + key_digest(f"{email}\n{address}"),
+            "address": "address:" + key_digest(address),
+            "email": "email:" + key_digest(email),
         }
         self.counted = set()  # the scopes with failures in their window, once looked up
 

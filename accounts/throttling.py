@@ -24,5 +24,10 @@ class AuthEmailThrottle(AuthAddressThrottle):
         # Hashed: the address comes from the request body before it is
         # validated, and a cache key must stay short and free of NULs
         # (the database cache's key column is 255 characters).
-        digest = hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
-        return f"throttle:{self.scope}:email:{digest}"
+        return f"throttle:{self.scope}:email:{key_digest(email)}"
+
+
+def key_digest(value: str) -> str:
+    """A short key for a value read from a request before it is validated (an email,
+    a header), whatever it holds: for cache keys and lockout buckets."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()

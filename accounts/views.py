@@ -137,8 +137,10 @@ class MeView(generics.RetrieveUpdateDestroyAPIView):
         # Deleting the account and changing its email check the password and
         # (the email) tell whether an address is taken: limited like login.
         throttles = super().get_throttles()
-        changes_email = isinstance(self.request.data, dict) and "email" in self.request.data
-        if self.request.method == "DELETE" or (self.request.method == "PATCH" and changes_email):
+        method, data = self.request.method, None
+        if method == "PATCH":
+            data = self.request.data
+        if method == "DELETE" or (isinstance(data, dict) and "email" in data):
             throttles += [AuthAddressThrottle(), AuthEmailThrottle()]
         return throttles
 

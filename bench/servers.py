@@ -1,5 +1,7 @@
 """The two servers measured: the API and the floor, under the same gunicorn settings."""
 
+from pathlib import Path
+
 from bench.processes import children, memory_kib
 from harness.server import ProductionServer
 
@@ -17,10 +19,20 @@ class FloorServer(ProductionServer):
         self.serve("bench.floor:application")
 
 
+def gunicorn_master(server: ProductionServer) -> int:
+    """The gunicorn master's pid: the process started, or its child behind nginx."""
+    if not server.front:
+        return server.process.pid
+    for pid in children(server.process.pid):
+        if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return pid
+    raise RuntimeError("gunicorn is not running behind nginx")
+
+
 def worker_memory(server: ProductionServer) -> list[dict]:
     """Memory of each gunicorn worker (the master's children) right now."""
     workers = []
-    for pid in children(server.gunicorn_pid()):
+    for pid in children(gunicorn_master(server)):
         try:
             workers.append({"pid": pid, **memory_kib(pid)})
         except OSError:

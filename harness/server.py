@@ -103,22 +103,6 @@ class ProductionServer:
             )
         self.wait_until_ready()
 
-    def gunicorn_pid(self) -> int:
-        """The gunicorn master's pid: the process started, or its child behind nginx."""
-        if not self.front:
-            return self.process.pid
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    stat = (entry / "stat").read_text()
-                    cmdline = (entry / "cmdline").read_bytes()
-                except OSError:
-                    continue
-                parent = int(stat[stat.rindex(")") + 2 :].split()[1])
-                if parent == self.process.pid and b"gunicorn" in cmdline:
-                    return int(entry.name)
-        raise RuntimeError("gunicorn is not running behind nginx")
-
     def wait_until_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while time.monotonic() < deadline:

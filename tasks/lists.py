@@ -135,15 +135,20 @@ def list_delete(*, owner_id, task_list: TaskList, if_match) -> None:
 
 
 def list_move(*, owner_id, task_list: TaskList, after_id, if_match) -> TaskList:
-    """Put the list right after the owner's list `after_id` (None: first)."""
-    if if_match is not None and not if_match_passes(if_match, task_list.etag):
-        raise PreconditionFailed()
+    """Put the list right after the owner's list `after_id` (None: first); with
+    If-Match, only if the list is still as the client read it (checked under the lock)."""
     with transaction.atomic():
-        others = [
-            (pk, position)
-            for pk, position in _locked_lists(owner_id).values_list("id", "position")
-            if pk != task_list.pk
-        ]
+        rows = _locked_lists(owner_id).values_list("id", "position", "version")
+        others, found = [], False
+        for pk, position, version in rows:
+            if pk != task_list.pk:
+                others.append((pk, position))
+                continue
+            found = True
+            if if_match is not None and not if_match_passes(if_match, f'"{version}"'):
+                raise PreconditionFailed()
+        if not found:  # deleted since it was read
+            raise Http404
         order = [pk for pk, _ in others]
         if after_id is not None and after_id not in order:  # the list itself, or not theirs
             raise ValidationError({"after": [NOT_ANOTHER_LIST]})

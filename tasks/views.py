@@ -86,6 +86,14 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 )
 
 
+def path_id(view) -> uuid.UUID:
+    """The `{id}` of the path; one that is not a UUID is a 404, like an unknown one."""
+    try:
+        return uuid.UUID(view.kwargs["pk"])
+    except ValueError as exc:
+        raise Http404 from exc
+
+
 @extend_schema_view(
     list=extend_schema(summary="List the caller's tasks", parameters=LIST_HEADERS),
     create=extend_schema(
@@ -215,10 +223,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         return task
 
     def task_id(self) -> uuid.UUID:
-        try:
-            return uuid.UUID(self.kwargs["pk"])
-        except ValueError as exc:
-            raise Http404 from exc
+        return path_id(self)
 
     def task_url(self, task_id) -> str:
         return reverse("task-detail", kwargs={"pk": task_id})
@@ -367,11 +372,7 @@ class TaskListViewSet(viewsets.GenericViewSet):
         return self.list_response(task_list)
 
     def owned_list(self) -> TaskList:
-        try:
-            list_id = uuid.UUID(self.kwargs["pk"])
-        except ValueError as exc:
-            raise Http404 from exc
-        task_list = lists.list_get(owner_id=self.request.user.pk, list_id=list_id)
+        task_list = lists.list_get(owner_id=self.request.user.pk, list_id=path_id(self))
         if task_list is None:
             raise Http404
         return task_list

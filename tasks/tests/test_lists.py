@@ -432,3 +432,17 @@ def test_the_inbox_lookup_is_the_owners_inbox(user, other_user):
     # Plain SQL (tasks.lists.INBOX_BY_OWNER), held equal to the model's answer.
     assert lists.inbox_id(owner_id=user.pk) == inbox_of(user).pk
     assert lists.inbox_id(owner_id=str(other_user.pk)) == inbox_of(other_user).pk
+
+
+def test_a_move_with_a_stale_etag_is_412_and_moves_nothing(user):
+    client = client_for(user)
+    work = create_list(client, "Work").json()["id"]
+    url = reverse("list-move", args=[work])
+
+    stale = client.post(url, {"after": None}, format="json", HTTP_IF_MATCH='"9"')
+    current = client.post(url, {"after": None}, format="json", HTTP_IF_MATCH='"1"')
+
+    assert_problem(stale, 412)
+    assert current.status_code == 200
+    assert current["ETag"] == '"2"'
+    assert list_names(client) == ["Work", "Inbox"]
