@@ -5,10 +5,13 @@ benchmark sends, and nothing else. Per request it does the work the Django
 application cannot avoid: verify the access token (PyJWT, HS256, `exp`,
 `token_type`), look the user up by id (active, password unchanged), run the
 same SQL the API sends (count and page for lists; read then conditional
-UPDATE for updates), and encode with orjson. The API's own plain statements
-are imported from the app (bench/floor_django.py); what it leaves to the ORM
-is written out in bench/floor_orm_sql.py. One psycopg connection per
-worker, with client-side binding like Django's, so PostgreSQL sees the same
+UPDATE for updates), and encode with orjson. A task is shown as the API
+shows it: its columns, its tags' names (read as one JSON array with the
+task, decoded and sorted whatever the letter case) and its subtasks'
+counts. The API's own plain statements are imported from the app
+(bench/floor_django.py); what it leaves to the ORM is written out in
+bench/floor_orm_sql.py. One psycopg connection per worker, with
+client-side binding like Django's, so PostgreSQL sees the same
 statements. Not done: throttling, request logging, the connection health
 check and the response headers of Django's middleware; that difference is
 what the benchmark measures.
@@ -21,6 +24,7 @@ import os
 import re
 import urllib.request
 import uuid
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from urllib.parse import parse_qsl, urlencode
@@ -34,6 +38,8 @@ from argon2.exceptions import VerificationError
 from bench import floor_orm_sql as sql
 from bench.floor_django import (
     FILTERS_BEYOND_COMPLETION,
+    NOT_FILTERS,
+    POSITION_STEP,
     USER_BY_ID,
     USER_BY_IDENTITY,
     USER_FIELD_NAMES,
@@ -46,10 +52,20 @@ ACCESS_LIFETIME = timedelta(minutes=int(os.environ.get("JWT_ACCESS_TOKEN_MINUTES
 REFRESH_LIFETIME = timedelta(days=int(os.environ.get("JWT_REFRESH_TOKEN_DAYS") or 7))
 TASK_PATH = re.compile(r"^/api/tasks/?(?:(?P<id>[^/]+)/?(?P<complete>complete/?)?)?$")
 TASK_FIELDS = store.LISTED_FIELD_NAMES  # all but version
+# Where the version is in a row of store.TASK_BY_ID: after the columns, before what it shows.
+VERSION = store.TASK_FIELD_NAMES.index("version")
 USER_ID = USER_FIELD_NAMES.index("id")
 IS_ACTIVE = USER_FIELD_NAMES.index("is_active")
 PRIORITIES = {"low", "medium", "high", None}
-PUT_DEFAULTS = {"description": None, "completed": False, "priority": None, "due_date": None}
+# What a full update (PUT) leaves out becomes (tasks.serializers): without tags, it clears
+# them. The benchmark's bodies name none.
+PUT_DEFAULTS = {
+    "description": None,
+    "completed": False,
+    "priority": None,
+    "due_date": None,
+    "tags": [],
+}
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
 password_hasher = PasswordHasher()
@@ -132,13 +148,13 @@ def dispatch(environ):
             raise Problem(405)
         return task_complete(conn, user, task_id, read_json(environ))
     if method == "GET":
-        row = fetch_task(conn, user, task_id)
-        return 200, task_json(row), etag(row)
+        task, version = fetch_task(conn, user, task_id)
+        return 200, task, etag(version)
     if method in ("PUT", "PATCH"):
         return task_update(conn, user, task_id, read_json(environ), partial=method == "PATCH")
     if method == "DELETE":
-        fetch_task(conn, user, task_id)
-        conn.execute(sql.TASK_DELETE, (task_id,))
+        task, _ = fetch_task(conn, user, task_id)
+        task_delete(conn, user, task)
         return 204, None, []
     raise Problem(405)
 
@@ -226,24 +242,40 @@ def parse_uuid(value: str) -> uuid.UUID:
 
 
 def task_json(row) -> dict:
-    return dict(zip(TASK_FIELDS, row, strict=False))
+    """A row of TASK_FIELDS as the API shows it."""
+    task = dict(zip(TASK_FIELDS, row, strict=True))
+    task["tags"] = sorted(orjson.loads(task["tags"]), key=str.casefold)
+    return task
 
 
-def etag(row) -> list:
-    return [("ETag", f'"{row[-1]}"')]
+def etag(version: int) -> list:
+    return [("ETag", f'"{version}"')]
 
 
-def fetch_task(conn, user, task_id):
+def fetch_task(conn, user, task_id) -> tuple[dict, int]:
+    """The user's task as the API shows it, and its version."""
     row = conn.execute(store.TASK_BY_ID, (user[USER_ID], task_id)).fetchone()
     if row is None:
         raise Problem(404)
-    return row
+    return task_json((*row[:VERSION], *row[VERSION + 1 :])), row[VERSION]
+
+
+def task_delete(conn, user, task: dict) -> None:
+    """As tasks.store.task_delete, for a task without subtasks (the benchmark's have none)."""
+    if not task["tags"]:
+        conn.execute(sql.TASK_DELETE, (task["id"], user[USER_ID]))
+        return
+    with conn.transaction():
+        conn.execute(sql.COLLECTED_TASK, (task["id"], user[USER_ID]))
+        conn.execute(sql.COLLECTED_SUBTASKS, (task["id"],))
+        conn.execute(sql.COLLECTED_TAG_LINKS_DELETE, (task["id"],))
+        conn.execute(sql.COLLECTED_TASK_DELETE, (task["id"],))
 
 
 def task_list(conn, user, environ):
     params = dict(parse_qsl(environ.get("QUERY_STRING", "")))
     try:
-        where, args = sql.list_filter(user[USER_ID], params)
+        where, args, named_tags = sql.list_filter(conn, user[USER_ID], params)
         order = sql.list_order(params.get("sort"))
     except ValueError as exc:
         raise Problem(400, str(exc)) from exc
@@ -266,7 +298,9 @@ def task_list(conn, user, environ):
         if offset < count:
             rows = conn.execute(store.TASK_PAGES[shape], (user[USER_ID], size, offset)).fetchall()
     else:
-        count = conn.execute(sql.TASK_COUNT + where, args).fetchone()[0]
+        count = kept_count(conn, user, params, named_tags)
+        if count is None:
+            count = conn.execute(sql.TASK_COUNT + where, args).fetchone()[0]
         rows = []
         if offset < count:
             statement = f"{sql.TASK_SELECT}{where} ORDER BY {order} LIMIT {size}"
@@ -286,6 +320,24 @@ def task_list(conn, user, environ):
     )
     headers = [("X-Total-Count", str(count)), ("Link", link)]
     return 200, [task_json(row) for row in rows], headers
+
+
+def kept_count(conn, user, params: dict, named_tags) -> int | None:
+    """The total of a list as TaskFilter.kept_count reads it (for a list filtered
+    by one list, perhaps with completion, or by one tag alone), or None: count rows.
+
+    Called once list_filter has accepted the parameters.
+    """
+    given = params.keys() - NOT_FILTERS
+    status = params.get("status") or "all"
+    if given <= {"list", "status"} and "list" in given:
+        args = (uuid.UUID(params["list"]), user[USER_ID])
+        total, completed = conn.execute(sql.LIST_COUNTS, args).fetchone() or (0, 0)
+        return {"all": total, "pending": total - completed, "completed": completed}[status]
+    if given <= {"tags", "status"} and "tags" in given and status == "all":
+        if len(sql.tag_keys(params["tags"])) == 1:
+            return sum(count for _, count in named_tags.values())
+    return None
 
 
 def validated(data: dict, *, partial: bool) -> dict:
@@ -331,45 +383,54 @@ def parse_datetime(value):
 def task_create(conn, user, data, environ):
     fields = {**PUT_DEFAULTS, **validated(data, partial=False)}
     now = datetime.now(UTC)
-    completed_at = now if fields["completed"] else None
-    (inbox_id,) = conn.execute(lists.INBOX_BY_OWNER, (user[USER_ID],)).fetchone()
-    row = (
-        uuid.uuid4(),
-        user[USER_ID],
-        inbox_id,
-        fields["title"],
-        fields["description"],
-        fields["completed"],
-        completed_at,
-        fields["priority"],
-        fields["due_date"],
-        now,
-        now,
-        1,
-    )
-    conn.execute(sql.TASK_INSERT, row)
-    location = f"http://{environ['HTTP_HOST']}/api/tasks/{row[0]}/"
-    return 201, task_json(row), [("Location", location), *etag(row)]
+    # Last among the top-level tasks of the Inbox (tasks.order.last_position).
+    inbox_id, last = conn.execute(lists.INBOX_AND_LAST_POSITION, (user[USER_ID],)).fetchone()
+    task = {
+        "id": uuid.uuid4(),
+        "user_id": user[USER_ID],
+        "list_id": inbox_id,
+        "parent_id": None,
+        "position": (last or 0) + POSITION_STEP,
+        "title": fields["title"],
+        "description": fields["description"],
+        "completed": fields["completed"],
+        "completed_at": now if fields["completed"] else None,
+        "priority": fields["priority"],
+        "due_date": fields["due_date"],
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    conn.execute(sql.TASK_INSERT, [task[name] for name in store.TASK_FIELD_NAMES])
+    del task["version"]
+    task.update(tags=[], subtask_count=0, completed_subtask_count=0)
+    location = f"http://{environ['HTTP_HOST']}/api/tasks/{task['id']}/"
+    return 201, task, [("Location", location), *etag(1)]
 
 
 def task_update(conn, user, task_id, data, *, partial: bool):
     changes = validated(data, partial=partial)
-    for _ in range(5):  # another write got in between: reapply on the task as it is now
-        task = dict(zip(store.TASK_FIELD_NAMES, fetch_task(conn, user, task_id), strict=True))
-        task.update(changes)
-        if task["completed"] and task["completed_at"] is None:
-            task["completed_at"] = datetime.now(UTC)
-        elif not task["completed"]:
-            task["completed_at"] = None
-        task["updated_at"] = datetime.now(UTC)
-        version = task["version"]
-        task["version"] = version + 1
-        values = [task[name] for name in store.WRITTEN_FIELD_NAMES]
-        params = (*values, version + 1, user[USER_ID], task_id, version)
-        if conn.execute(store.VERSIONED_WRITE, params).rowcount:
-            row = tuple(task.values())
-            return 200, task_json(row), etag(row)
-    raise Problem(409)
+    task, version = fetch_task(conn, user, task_id)
+    # A PUT takes off the tags it does not name, in the transaction of its write.
+    clear_tags = changes.get("tags") == [] and bool(task["tags"])
+    with conn.transaction() if clear_tags else nullcontext():
+        for _ in range(5):  # another write got in between: reapply on the task as it is now
+            task.update(changes)
+            if task["completed"] and task["completed_at"] is None:
+                task["completed_at"] = datetime.now(UTC)
+            elif not task["completed"]:
+                task["completed_at"] = None
+            task["updated_at"] = datetime.now(UTC)
+            values = [task[name] for name in store.WRITTEN_FIELD_NAMES]
+            params = (*values, version + 1, user[USER_ID], task_id, version)
+            if conn.execute(store.VERSIONED_WRITE, params).rowcount:
+                break
+            task, version = fetch_task(conn, user, task_id)
+        else:
+            raise Problem(409)
+        if clear_tags:
+            conn.execute(sql.TAG_LINKS_DELETE, (task_id,))
+    return 200, task, etag(version + 1)
 
 
 def task_complete(conn, user, task_id, data):
@@ -385,8 +446,8 @@ def task_complete(conn, user, task_id, data):
         updated = conn.execute(store.SET_COMPLETED, args).rowcount
     if not updated:
         raise Problem(404)
-    row = fetch_task(conn, user, task_id)
-    return 200, task_json(row), etag(row)
+    task, version = fetch_task(conn, user, task_id)
+    return 200, task, etag(version)
 
 
 def login(conn, data):

@@ -79,7 +79,8 @@ class Benchmark:
             env=self.env,
         )
         self.floor: FloorServer | None = None  # on a copy of the seeded database
-        self.growth_queries = scenarios.growth_queries(scenarios.today())
+        # The growth rows' query strings by size: they name the growth user's list.
+        self.growth_queries: dict[int, dict[str, str]] = {}
 
     def servers(self):
         return {"django": self.django, "floor": self.floor}
@@ -94,6 +95,11 @@ class Benchmark:
         )
         tasks = sum(len(user.task_ids) for users in seeded.values() for user in users)
         print(f"seeded {tasks:,} tasks in {time.monotonic() - started:.1f} s", flush=True)
+        today = scenarios.today()
+        self.growth_queries = {
+            size: scenarios.growth_queries(today, seeded[scenarios.growth_group(size)][0])
+            for size in self.mode.sizes
+        }
         tokens = django_probe(self.django, "tokens")
         files = scenarios.write_data_files(
             self.workdir, seeded, tokens, self.external_tokens(seeded[scenarios.READERS.name])
@@ -201,9 +207,12 @@ class Benchmark:
                 if server is not None:
                     server.stop()
             self.issuer.close()
-        largest = scenarios.growth_group(max(self.mode.sizes))
+        largest = max(self.mode.sizes)
         result["explain"] = django_probe(
-            self.django, "explain", owner_tokens[largest], *self.growth_queries.values()
+            self.django,
+            "explain",
+            owner_tokens[scenarios.growth_group(largest)],
+            *self.growth_queries[largest].values(),
         )
         result["machine"] = machine()
         result["versions"] = versions(self.django.env["DATABASE_URL"])
@@ -229,23 +238,29 @@ class Benchmark:
         """The floor must answer what the API answers, or its figures compare nothing.
 
         Before anything writes, both databases are the same: every read the
-        scenarios make must get the same status, body and total from both.
+        scenarios make must get the same status, body and total from both,
+        asked as each growth user (the smallest to the largest), and a
+        retrieve of the first task of their list and of their tagged tasks.
         """
-        token = owner_tokens[scenarios.growth_group(min(self.mode.sizes))]
         lists = [scenario for scenario in scenarios.SCENARIOS if scenario.script == "list.lua"]
-        queries = ["", *(scenario.args[0] for scenario in lists), *self.growth_queries.values()]
-        paths = [f"/api/tasks/?{query}" for query in queries]
-        answers = {}
-        for side, server in self.servers().items():
-            client = Client(server.url)
-            client.token = token
-            first = client.request("GET", "/api/tasks/").body[0]["id"]
-            answers[side] = [
-                (path, answer.status, answer.body, answer.headers.get("x-total-count"))
-                for path in [*paths, f"/api/tasks/{first}/"]
-                for answer in [client.request("GET", path)]
-            ]
-            client.close()
+        answers = {side: [] for side in self.servers()}
+        for size in self.mode.sizes:
+            growth = self.growth_queries[size]
+            queries = ["", *(scenario.args[0] for scenario in lists), *growth.values()]
+            paths = [f"/api/tasks/?{query}" for query in queries]
+            for side, server in self.servers().items():
+                client = Client(server.url)
+                client.token = owner_tokens[scenarios.growth_group(size)]
+                firsts = [
+                    client.request("GET", f"/api/tasks/?{query}").body[0]["id"]
+                    for query in ("", growth["list filtered by tag"])
+                ]
+                answers[side] += [
+                    (path, answer.status, answer.body, answer.headers.get("x-total-count"))
+                    for path in [*paths, *(f"/api/tasks/{first}/" for first in firsts)]
+                    for answer in [client.request("GET", path)]
+                ]
+                client.close()
         for django, floor in zip(answers["django"], answers["floor"], strict=True):
             if django != floor:
                 raise RuntimeError(f"the floor answers {django[0]} otherwise:\n{django}\n{floor}")
@@ -268,8 +283,9 @@ class Benchmark:
     def run_growth(self, files: dict[str, Path], owner_tokens: dict[str, str]) -> list[dict]:
         self.settle()
         rows = []
-        for query, query_string in self.growth_queries.items():
+        for query in self.growth_queries[self.mode.sizes[0]]:
             for size in self.mode.sizes:
+                query_string = self.growth_queries[size][query]
                 row = {"query": query, "query_string": query_string, "size": size}
                 row["matching"] = self.matching(
                     owner_tokens[scenarios.growth_group(size)], query_string

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.dataset import SEARCH_TERM, Group, SeededUser
+from bench.dataset import GROWTH_LIST, KNOWN_TAG, SEARCH_TERM, Group, SeededUser
 
 PASSWORD = "benchmark passphrase 42"  # every seeded user's
 READERS = Group("reader", users=100, tasks_per_user=1000, linked=True)
@@ -88,19 +88,22 @@ SCENARIOS = [
 MIXED = "mixed"
 
 
-def growth_queries(today: datetime) -> dict[str, str]:
-    """The list queries measured for one user as their tasks grow."""
+def growth_queries(today: datetime, owner: SeededUser) -> dict[str, str]:
+    """The list queries measured for one user as their tasks grow (`owner`: that user)."""
     week = f"due_after={today:%Y-%m-%d}&due_before={today + timedelta(days=7):%Y-%m-%d}"
     return {
         "list": "status=pending&sort=-created",
         "due this week": f"{week}&sort=due_date",
         "search": f"search={SEARCH_TERM}",
+        "list filtered by list": f"list={owner.list_ids[GROWTH_LIST]}",
+        # In another letter case than the tag's name: the filter finds it by its key.
+        "list filtered by tag": f"tags={KNOWN_TAG.lower()}",
     }
 
 
 # Queries that must stay flat as the data grows (p50 at the largest size
 # within FLAT_LIMIT times p50 at the smallest).
-FLAT_QUERIES = ("list", "due this week")
+FLAT_QUERIES = ("list", "due this week", "list filtered by list", "list filtered by tag")
 FLAT_LIMIT = 1.5
 
 
@@ -116,7 +119,10 @@ def groups(mode: Mode) -> list[Group]:
         CREATORS,
         LOGINS,
         Group("deleter", users=DELETERS, tasks_per_user=pool_per_user),
-        *(Group(growth_group(size), users=1, tasks_per_user=size) for size in mode.sizes),
+        *(
+            Group(growth_group(size), users=1, tasks_per_user=size, known_tag=True)
+            for size in mode.sizes
+        ),
     ]
 
 

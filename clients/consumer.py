@@ -3,7 +3,8 @@
     PYTHONPATH=clients/generated python clients/consumer.py http://127.0.0.1:8000
 
 It registers a new user, logs in, then creates, lists, updates, completes
-and deletes a task, and makes, fills, filters, moves and deletes a list,
+and deletes a task, makes, fills, filters, moves and deletes a list, and
+tags, nests and reorders tasks,
 checking each answer against what the API documents, and exits 1 at the
 first that differs. `make typed-clients` generates the
 client, checks this file with `mypy --strict` and runs it against gunicorn.
@@ -19,22 +20,26 @@ from uuid import UUID
 from todo_api_client import AuthenticatedClient, Client
 from todo_api_client.api.auth import auth_login, auth_register
 from todo_api_client.api.lists import lists_create, lists_destroy, lists_list, lists_move
+from todo_api_client.api.tags import tags_list, tags_partial_update
 from todo_api_client.api.tasks import (
     tasks_complete,
     tasks_create,
     tasks_destroy,
     tasks_list,
+    tasks_move,
     tasks_partial_update,
     tasks_retrieve,
 )
 from todo_api_client.models import (
     ListMoveRequest,
     LoginRequest,
+    PatchedTagRequest,
     PatchedTaskRequest,
     PriorityEnum,
     Problem,
     RegisterRequest,
     TaskListRequest,
+    TaskMoveRequest,
     TaskRequest,
     TaskSortEnum,
     TaskStatusEnum,
@@ -128,6 +133,63 @@ def run(base_url: str) -> None:
         f"a deleted task is a 404 problem, not {gone.status_code}",
     )
     check_lists(client, inbox.id)
+    check_organizing(client)
+
+
+def check_organizing(client: AuthenticatedClient) -> None:
+    """Tags, a subtask, and the manual order."""
+    trip = body(
+        tasks_create.sync_detailed(
+            client=client, body=TaskRequest(title="Trip", tags=["travel", "Family"])
+        ),
+        HTTPStatus.CREATED,
+    )
+    expect(trip.tags == ["Family", "travel"], f"tags sorted whatever the case: {trip.tags}")
+    tickets = body(
+        tasks_create.sync_detailed(
+            client=client, body=TaskRequest(title="Tickets", parent_id=trip.id)
+        ),
+        HTTPStatus.CREATED,
+    )
+    expect(tickets.parent_id == trip.id, "a subtask of the trip")
+    shown = body(tasks_retrieve.sync_detailed(trip.id, client=client), HTTPStatus.OK)
+    expect(shown.subtask_count == 1 and shown.completed_subtask_count == 0, "its subtask counts")
+    tagged = body(tasks_list.sync_detailed(client=client, tags="TRAVEL"), HTTPStatus.OK)
+    expect([item.id for item in tagged] == [trip.id], "filtered by tag, any case")
+    subtasks = body(tasks_list.sync_detailed(client=client, parent=str(trip.id)), HTTPStatus.OK)
+    expect([item.id for item in subtasks] == [tickets.id], "filtered by parent")
+
+    hotel = body(
+        tasks_create.sync_detailed(
+            client=client, body=TaskRequest(title="Hotel", parent_id=trip.id)
+        ),
+        HTTPStatus.CREATED,
+    )
+    body(
+        tasks_move.sync_detailed(hotel.id, client=client, body=TaskMoveRequest(after=None)),
+        HTTPStatus.OK,
+    )
+    ordered = body(
+        tasks_list.sync_detailed(client=client, parent=str(trip.id), sort=TaskSortEnum.POSITION),
+        HTTPStatus.OK,
+    )
+    expect([item.id for item in ordered] == [hotel.id, tickets.id], "the moved subtask first")
+
+    [family] = [
+        tag
+        for tag in body(tags_list.sync_detailed(client=client), HTTPStatus.OK)
+        if tag.name == "Family"
+    ]
+    expect(family.task_count == 1, "a tag counts its tasks")
+    renamed = body(
+        tags_partial_update.sync_detailed(
+            family.id, client=client, body=PatchedTagRequest(name="Relatives")
+        ),
+        HTTPStatus.OK,
+    )
+    expect(renamed.name == "Relatives", "a renamed tag")
+    again = body(tasks_retrieve.sync_detailed(trip.id, client=client), HTTPStatus.OK)
+    expect(again.tags == ["Relatives", "travel"], "the task shows the new name")
 
 
 def check_lists(client: AuthenticatedClient, inbox_id: UUID) -> None:
@@ -166,7 +228,10 @@ def main() -> int:
     except Mismatch as mismatch:
         print(f"Python client: {mismatch}", file=sys.stderr)
         return 1
-    print("Python client: register, log in, create, list, update, complete, delete, lists: ok")
+    print(
+        "Python client: register, log in, create, list, update, complete, delete, lists, "
+        "tags, subtasks, order: ok"
+    )
     return 0
 
 

@@ -120,6 +120,52 @@ async function run(baseUrl: string): Promise<void> {
   expect(dropped.response.status === 204, `list deleted: ${dropped.response.status}`);
   const letterGone = await client.GET("/api/tasks/{id}/", { params: { path: { id: letter.id } } });
   expect(letterGone.response.status === 404, "its tasks went with it");
+
+  const trip = body(
+    await client.POST("/api/tasks/", { body: { title: "Trip", tags: ["travel", "Family"] } }),
+    201,
+  );
+  expect(trip.tags.join() === "Family,travel", "tags sorted whatever the case");
+  const tickets = body(
+    await client.POST("/api/tasks/", { body: { title: "Tickets", parent_id: trip.id } }),
+    201,
+  );
+  const hotel = body(
+    await client.POST("/api/tasks/", { body: { title: "Hotel", parent_id: trip.id } }),
+    201,
+  );
+  expect(tickets.parent_id === trip.id, "a subtask of the trip");
+  body(
+    await client.POST("/api/tasks/{id}/move/", {
+      params: { path: { id: hotel.id } },
+      body: { after: null },
+    }),
+    200,
+  );
+  const nested = body(
+    await client.GET("/api/tasks/", {
+      params: { query: { parent: trip.id, sort: "position" } },
+    }),
+    200,
+  ).map((item) => item.id);
+  expect(nested.join() === [hotel.id, tickets.id].join(), "the moved subtask first");
+  const shownTrip = body(await client.GET("/api/tasks/{id}/", { params: { path: { id: trip.id } } }), 200);
+  expect(shownTrip.subtask_count === 2, "its subtask count");
+  const tagged = body(
+    await client.GET("/api/tasks/", { params: { query: { tags: "TRAVEL" } } }),
+    200,
+  );
+  expect(tagged.length === 1 && tagged[0]?.id === trip.id, "filtered by tag, any case");
+  const family = body(await client.GET("/api/tags/"), 200).find((tag) => tag.name === "Family");
+  expect(family !== undefined && family.task_count === 1, "a tag counts its tasks");
+  const renamed = body(
+    await client.PATCH("/api/tags/{id}/", {
+      params: { path: { id: family?.id ?? "" } },
+      body: { name: "Relatives" },
+    }),
+    200,
+  );
+  expect(renamed.name === "Relatives", "a renamed tag");
 }
 
 const baseUrl = process.argv[2];
@@ -130,7 +176,8 @@ if (baseUrl === undefined) {
 try {
   await run(baseUrl);
   console.log(
-    "TypeScript client: register, log in, create, list, update, complete, delete, lists: ok",
+    "TypeScript client: register, log in, create, list, update, complete, delete, lists, " +
+      "tags, subtasks, order: ok",
   );
 } catch (error) {
   if (!(error instanceof Mismatch)) throw error;

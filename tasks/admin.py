@@ -1,10 +1,10 @@
 from datetime import timedelta
 
 from django.contrib import admin, messages
-from django.db.models import Count
 from django.utils import timezone
 
-from tasks.models import EXPORTED_FIELDS, Task, TaskList
+from tasks.models import EXPORTED_FIELDS, Tag, Task, TaskList
+from tasks.order import last_position
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -45,14 +45,28 @@ class TaskAdmin(admin.ModelAdmin):
         DueFilter,
         ("user", admin.RelatedOnlyFieldListFilter),
         ("list", admin.RelatedOnlyFieldListFilter),
+        ("tags", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["title", "description", "user__email"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
-    autocomplete_fields = ["user", "list"]
-    readonly_fields = ["id", "completed_at", "created_at", "updated_at"]
-    fields = ["id", "user", "list", *EXPORTED_FIELDS[1:]]
+    autocomplete_fields = ["user", "list", "parent"]
+    readonly_fields = ["id", "position", "completed_at", "created_at", "updated_at"]
+    fields = ["id", "user", "list", "parent", "position", *EXPORTED_FIELDS[1:]]
     actions = ["mark_completed", "mark_pending"]
+
+    def save_model(self, request, obj, form, change):
+        # A task added here goes last among its siblings, as through the API
+        # (which alone moves tasks: POST /api/tasks/{id}/move/).
+        if not change:
+            siblings = (
+                Task.objects.filter(parent_id=obj.parent_id)
+                if obj.parent_id
+                else Task.objects.filter(list_id=obj.list_id, parent__isnull=True)
+            )
+            last = siblings.order_by("-position").values_list("position", flat=True).first()
+            obj.position = last_position(last)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="owner", ordering="user__email")
     def owner_email(self, task):
@@ -73,21 +87,40 @@ class TaskAdmin(admin.ModelAdmin):
 
 @admin.register(TaskList)
 class TaskListAdmin(admin.ModelAdmin):
-    list_display = ["name", "owner_email", "is_inbox", "task_count", "position", "created_at"]
+    # The counts are columns the database keeps (migration 0006): no query per row.
+    list_display = [
+        "name",
+        "owner_email",
+        "is_inbox",
+        "task_count",
+        "completed_count",
+        "position",
+        "created_at",
+    ]
     list_filter = ["is_inbox"]
     search_fields = ["name", "user__email"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
-    readonly_fields = ["id", "is_inbox", "created_at", "updated_at"]
-    fields = ["id", "user", "name", "color", "position", "is_inbox", "created_at", "updated_at"]
-
-    def get_queryset(self, request):
-        # One aggregate query for the whole page instead of one per row.
-        return super().get_queryset(request).annotate(task_count=Count("tasks"))
-
-    @admin.display(description="tasks", ordering="task_count")
-    def task_count(self, task_list):
-        return task_list.task_count
+    readonly_fields = [
+        "id",
+        "is_inbox",
+        "task_count",
+        "completed_count",
+        "created_at",
+        "updated_at",
+    ]
+    fields = [
+        "id",
+        "user",
+        "name",
+        "color",
+        "position",
+        "is_inbox",
+        "task_count",
+        "completed_count",
+        "created_at",
+        "updated_at",
+    ]
 
     @admin.display(description="owner", ordering="user__email")
     def owner_email(self, task_list):
@@ -102,3 +135,18 @@ class TaskListAdmin(admin.ModelAdmin):
         if queryset.filter(is_inbox=True).exists():
             self.message_user(request, "An Inbox is never deleted: it was kept.", messages.WARNING)
         super().delete_queryset(request, queryset.filter(is_inbox=False))
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    # task_count is a column the database keeps (migration 0006): no query per row.
+    list_display = ["name", "owner_email", "task_count", "created_at"]
+    search_fields = ["name", "user__email"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["id", "key", "task_count", "created_at", "updated_at"]
+    fields = ["id", "user", "name", "key", "task_count", "created_at", "updated_at"]
+
+    @admin.display(description="owner", ordering="user__email")
+    def owner_email(self, tag):
+        return tag.user.email

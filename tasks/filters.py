@@ -6,16 +6,29 @@ and a parameter given twice is refused because only one value would count.
 """
 
 import re
+import uuid
 from datetime import UTC, datetime
 
 import django_filters
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django import forms
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce, Lower
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from api.fields import TextField
 from api.pagination import refuse_repeated_parameters
-from tasks.models import PRIORITY_RANK, Priority, Task
+from tasks.models import (
+    PRIORITY_RANK,
+    TAG_NAME_MAX_LENGTH,
+    TAGS_PER_TASK,
+    Priority,
+    Tag,
+    Task,
+    TaskList,
+    TaskTag,
+    tag_key,
+)
 
 # An unencoded "+02:00" offset arrives as " 02:00" (a "+" in a query string
 # is a space); read it as the offset it was meant to be.
@@ -53,7 +66,7 @@ SEARCH_HELP = "Case-insensitive text to find in the title or the description."
 
 STATUS_CHOICES = [("all", "All"), ("pending", "Pending"), ("completed", "Completed")]
 
-SORT_FIELDS = ["created", "updated", "title", "due_date", "priority"]
+SORT_FIELDS = ["created", "updated", "title", "due_date", "priority", "position"]
 # The labels name the values in generated clients (TaskSortEnum.DUE_DATE_DESC).
 SORT_CHOICES = [
     choice for name in SORT_FIELDS for choice in ((name, name), (f"-{name}", f"{name}_desc"))
@@ -68,10 +81,31 @@ SORT_EXPRESSIONS = {
 }
 
 
+# sort=position: the manual order of a whole outline. Lists in their order;
+# in each, its top-level tasks in theirs, each followed by its subtasks in theirs.
+POSITION_ORDER = [
+    F("list__position"),
+    F("list_id"),
+    Coalesce(F("parent__position"), F("position")),
+    Coalesce(F("parent_id"), F("id")),
+    Case(When(parent__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()),
+    F("position"),
+    F("id"),
+]
+
 NULLABLE_SORTS = {"due_date", "priority"}
 # The filters beyond completion: a list that uses none of them is one of a
 # few fixed statements (tasks.store.TASK_PAGES).
-FILTERS_BEYOND_COMPLETION = {"list", "priority", "search", "due_before", "due_after"}
+FILTERS_BEYOND_COMPLETION = {
+    "list",
+    "priority",
+    "search",
+    "due_before",
+    "due_after",
+    "tags",
+    "untagged",
+    "parent",
+}
 STATUS_VALUES = {"", *(value for value, _ in STATUS_CHOICES)}
 SORT_VALUES = {"", *(value for value, _ in SORT_CHOICES)}
 
@@ -80,6 +114,8 @@ def sort_ordering(sort: str):
     """Order for a `sort` value; empty values (no due date, no priority) come last either way."""
     name = sort.removeprefix("-")
     descending = sort.startswith("-")
+    if name == "position":
+        return [key.desc() if descending else key.asc() for key in POSITION_ORDER]
     expression = SORT_EXPRESSIONS[name]
     if name in NULLABLE_SORTS:
         primary = (
@@ -91,6 +127,63 @@ def sort_ordering(sort: str):
         primary = expression.desc() if descending else expression.asc()
     # Ties are broken by creation then id so that pages never overlap.
     return [primary, F("created_at").desc(), F("id").desc()]
+
+
+class TagKeysField(forms.CharField):
+    """Tag names separated by commas, any letter case: their keys (models.tag_key)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        if not names:
+            raise forms.ValidationError("Name at least one tag.")
+        if any(len(name) > TAG_NAME_MAX_LENGTH or "\x00" in name for name in names):
+            raise forms.ValidationError(
+                f"A tag's name is 1 to {TAG_NAME_MAX_LENGTH} characters, without NUL."
+            )
+        keys = sorted({tag_key(name) for name in names})
+        if len(keys) > TAGS_PER_TASK:
+            raise forms.ValidationError(f"No task has more than {TAGS_PER_TASK} tags.")
+        return keys
+
+
+class TagsFilter(django_filters.CharFilter):
+    field_class = TagKeysField
+
+
+class ParentField(forms.CharField):
+    """A task's id, or `none`."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values or value == "none":
+            return value
+        try:
+            return uuid.UUID(value)
+        except ValueError as exc:
+            raise forms.ValidationError("A task's id, or none.") from exc
+
+
+class ParentFilter(django_filters.CharFilter):
+    field_class = ParentField
+
+
+class TrueFalseField(forms.CharField):
+    """`true` or `false`, and nothing else (NullBooleanField would ignore the rest)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if value not in ("true", "false"):
+            raise forms.ValidationError("true or false.")
+        return value == "true"
+
+
+class TrueFalseFilter(django_filters.Filter):
+    field_class = TrueFalseField
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -105,6 +198,18 @@ class TaskFilter(django_filters.FilterSet):
         method="filter_search",
         max_length=SEARCH_MAX_LENGTH,
         help_text=SEARCH_HELP,
+    )
+    tags = TagsFilter(
+        method="filter_tags",
+        help_text="Comma-separated tag names (any letter case): tasks that have all of them.",
+    )
+    untagged = TrueFalseFilter(
+        method="filter_untagged",
+        help_text="true: only tasks without tags; false: only tasks with some.",
+    )
+    parent = ParentFilter(
+        method="filter_parent",
+        help_text="A task's id: only its subtasks; `none`: only top-level tasks.",
     )
     due_before = DueDateFilter(
         field_name="due_date",
@@ -125,9 +230,26 @@ class TaskFilter(django_filters.FilterSet):
 
     class Meta:
         model = Task
-        fields = ["status", "list", "priority", "search", "due_before", "due_after", "sort"]
+        fields = [
+            "status",
+            "list",
+            "priority",
+            "search",
+            "tags",
+            "untagged",
+            "parent",
+            "due_before",
+            "due_after",
+            "sort",
+        ]
 
     form_class = None  # built on first use
+
+    def __init__(self, data=None, queryset=None, *, owner_id=None, **kwargs):
+        # owner_id: whose tags the `tags` filter names (read by key, once).
+        super().__init__(data, queryset, **kwargs)
+        self.owner_id = owner_id
+        self.named_tags = None  # {key: (id, task_count)}, once filter_tags has read them
 
     def get_form_class(self):
         # django-filter builds the form class anew for every request (a new
@@ -156,8 +278,59 @@ class TaskFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
+    def filter_tags(self, queryset, name, value):
+        # The tags' ids are read first and compared as values: the planner then
+        # knows how common each tag is, which it cannot know of a key matched
+        # through a join (docs/PERFORMANCE.md, "Tags, subtasks and order").
+        found = Tag.objects.filter(user_id=self.owner_id, key__in=value)
+        self.named_tags = {
+            key: (pk, count) for key, pk, count in found.values_list("key", "id", "task_count")
+        }
+        if len(self.named_tags) < len(value):
+            return queryset.none()  # a tag the owner does not have: no task has it
+        for tag_id, _ in self.named_tags.values():
+            queryset = queryset.filter(
+                Exists(TaskTag.objects.filter(task_id=OuterRef("pk"), tag_id=tag_id))
+            )
+        return queryset
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def filter_untagged(self, queryset, name, value):
+        tagged = Exists(TaskTag.objects.filter(task_id=OuterRef("pk")))
+        return queryset.filter(~tagged if value else tagged)
+
+    def filter_parent(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(parent__isnull=True)
+        return queryset.filter(parent_id=value)
+
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*sort_ordering(value))
+
+    def kept_count(self, query) -> int | None:
+        """How many tasks match, from the counts the database keeps (migration 0006),
+        for a list filtered by one list (and perhaps completion) or by one tag; None
+        for any other filter. Read after `qs`.
+
+        One query at most, whatever the number of tasks: such a list reads its
+        page by index, and counting its matches would be all the cost.
+        """
+        cleaned = self.form.cleaned_data
+        given = query.keys() - NOT_FILTERS
+        status = cleaned.get("status") or "all"
+        if given <= {"list", "status"} and "list" in given:
+            lists = TaskList.objects.filter(user_id=self.owner_id, pk=cleaned["list"])
+            row = lists.values_list("task_count", "completed_count").first()
+            total, completed = row or (0, 0)
+            return {"all": total, "pending": total - completed, "completed": completed}[status]
+        if given <= {"tags", "status"} and "tags" in given and status == "all":
+            if self.named_tags is not None and len(cleaned["tags"]) == 1:
+                return sum(count for _, count in self.named_tags.values())
+        return None
+
+
+# Query parameters that do not change which tasks match.
+NOT_FILTERS = {"sort", "page", "page_size"}
 
 
 def completion_filters(query) -> tuple[str, str] | None:

@@ -4,17 +4,14 @@ As in tasks.store, each function takes the owner's id and every statement is
 limited to that owner's lists: another user's list is simply not found. The
 Inbox of each user is made here too, whoever creates the user.
 
-Order. Lists are ordered by `position`, then id. New lists go last, one
-POSITION_STEP after the last; a move takes the midpoint between its new
-neighbours, so it writes the moved list alone, until two neighbours are
-adjacent numbers: then that user's lists are renumbered (rare: after about
-16 moves into the same gap). Moves and creations lock the owner's lists
-first, so two at once never compute the same position.
+Order (tasks.order): lists are ordered by `position`, then id. Moves and
+creations lock the owner's lists first, so two at once never compute the
+same position.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from rest_framework import exceptions
@@ -22,14 +19,10 @@ from rest_framework import exceptions
 from api.conditional import PreconditionFailed, if_match_passes
 from api.rows import python_rows
 from tasks.models import INBOX_NAME, TaskList
+from tasks.order import last_position, position_between, renumbered
 
-POSITION_STEP = 1 << 16
 NAME_TAKEN = "You already have a list with this name."
 NOT_ANOTHER_LIST = "None of your other lists has this id."
-COUNTS = {
-    "task_count": Count("tasks"),
-    "pending_count": Count("tasks", filter=Q(tasks__completed=False)),
-}
 
 
 class InboxNotDeletable(exceptions.APIException):
@@ -54,17 +47,28 @@ def create_inboxes(user_ids) -> None:
     )
 
 
-# Plain SQL, as tasks.store's hot statements: every task created without a
-# list looks its owner's Inbox up (the floor of the benchmark runs it too).
-INBOX_BY_OWNER = 'SELECT "id" FROM "tasks_tasklist" WHERE "user_id" = %s AND "is_inbox"'
+# Plain SQL, as tasks.store's hot statements: a task created without a list
+# goes last among the top-level tasks of its owner's Inbox (the floor of
+# the benchmark runs it too).
+INBOX_AND_LAST_POSITION = (
+    'SELECT "id", (SELECT MAX("position") FROM "tasks_task" '
+    'WHERE "list_id" = "tasks_tasklist"."id" AND "parent_id" IS NULL) '
+    'FROM "tasks_tasklist" WHERE "user_id" = %s AND "is_inbox"'
+)
 _OWNER, _ID = TaskList._meta.get_field("user"), TaskList._meta.get_field("id")
 
 
-def inbox_id(*, owner_id):
+def inbox_and_last_position(*, owner_id) -> tuple:
+    """The id of the owner's Inbox, and the last position among its top-level tasks (or None)."""
     with connection.cursor() as cursor:
-        cursor.execute(INBOX_BY_OWNER, [_OWNER.get_db_prep_value(owner_id, connection)])
-        [[value]] = python_rows([cursor.fetchone()], [_ID], connection)
-    return value
+        cursor.execute(INBOX_AND_LAST_POSITION, [_OWNER.get_db_prep_value(owner_id, connection)])
+        inbox, last = cursor.fetchone()
+    [[inbox]] = python_rows([(inbox,)], [_ID], connection)
+    return inbox, last
+
+
+def inbox_id(*, owner_id):
+    return inbox_and_last_position(owner_id=owner_id)[0]
 
 
 def owns_list(*, owner_id, list_id) -> bool:
@@ -77,12 +81,12 @@ def list_page(*, owner_id, offset: int, limit: int) -> tuple[list[TaskList], int
     total = lists.count()
     if offset >= total:
         return [], total
-    return list(lists.annotate(**COUNTS).order_by("position", "id")[offset : offset + limit]), total
+    return list(lists.order_by("position", "id")[offset : offset + limit]), total
 
 
 def list_get(*, owner_id, list_id) -> TaskList | None:
     """The owner's list with its task counts, or None."""
-    return TaskList.objects.filter(user_id=owner_id, pk=list_id).annotate(**COUNTS).first()
+    return TaskList.objects.filter(user_id=owner_id, pk=list_id).first()
 
 
 def list_create(*, owner_id, name: str, color: str | None = None) -> TaskList:
@@ -95,11 +99,10 @@ def list_create(*, owner_id, name: str, color: str | None = None) -> TaskList:
                 user_id=owner_id,
                 name=name,
                 color=color,
-                position=max(positions, default=0) + POSITION_STEP,
+                position=last_position(max(positions, default=None)),
             )
     except IntegrityError as exc:  # the same name, created at the same moment
         raise ValidationError({"name": [NAME_TAKEN]}) from exc
-    task_list.task_count = task_list.pending_count = 0
     return task_list
 
 
@@ -160,13 +163,7 @@ def list_move(*, owner_id, task_list: TaskList, after_id, if_match) -> TaskList:
             moves = {task_list.pk: position}
         else:
             # No number left between the neighbours: renumber them all.
-            ordered = [*order[:index], task_list.pk, *order[index:]]
-            current = dict(others)
-            moves = {
-                pk: number * POSITION_STEP
-                for number, pk in enumerate(ordered, start=1)
-                if pk == task_list.pk or current[pk] != number * POSITION_STEP
-            }
+            moves = renumbered([*order[:index], task_list.pk, *order[index:]], dict(others))
         now = timezone.now()
         for pk, new_position in moves.items():
             # A list whose position changes is another version of it (its ETag).
@@ -174,20 +171,6 @@ def list_move(*, owner_id, task_list: TaskList, after_id, if_match) -> TaskList:
                 position=new_position, version=F("version") + 1, updated_at=now
             )
     return list_get(owner_id=owner_id, list_id=task_list.pk)
-
-
-def position_between(before: int | None, after: int | None) -> int | None:
-    """A position strictly between two neighbours' (None: no neighbour on that side),
-    or None when they are adjacent numbers."""
-    if before is None and after is None:
-        return POSITION_STEP
-    if before is None:
-        return after - POSITION_STEP
-    if after is None:
-        return before + POSITION_STEP
-    if after - before < 2:
-        return None
-    return (before + after) // 2
 
 
 def _locked_lists(owner_id):

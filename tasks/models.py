@@ -6,12 +6,13 @@ still being at version N (If-Match), so no update is lost silently.
 """
 
 import uuid
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Max, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -66,6 +67,24 @@ class TaskQuerySet(models.QuerySet):
         """
         return self.update(**completion_changes(completed, timezone.now()))
 
+    def last_positions(self, *, list_ids, parent_ids) -> tuple[dict, dict]:
+        """The last position among the top-level tasks of each list of list_ids, and
+        among the subtasks of each parent of parent_ids (where there are any), by id:
+        where writers in bulk (an import, seed_demo) put new tasks after them."""
+        top_level = (
+            self.filter(list_id__in=list_ids, parent__isnull=True)
+            .values("list_id")
+            .annotate(last=Max("position"))
+            .values_list("list_id", "last")
+        )
+        subtasks = (
+            self.filter(parent_id__in=parent_ids)
+            .values("parent_id")
+            .annotate(last=Max("position"))
+            .values_list("parent_id", "last")
+        )
+        return dict(top_level), dict(subtasks)
+
 
 def completion_changes(completed: bool | None, now) -> dict:
     """The new values of a completion change (see TaskQuerySet.set_completed)."""
@@ -88,6 +107,8 @@ def completion_changes(completed: bool | None, now) -> dict:
 
 
 LIST_NAME_MAX_LENGTH = 100
+TAG_NAME_MAX_LENGTH = 50
+TAGS_PER_TASK = 20
 INBOX_NAME = "Inbox"
 COLOR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
 
@@ -110,9 +131,14 @@ class TaskList(models.Model):
         max_length=7, null=True, blank=True, validators=[RegexValidator(COLOR_PATTERN)]
     )
     # Ordered by position, then id: positions leave gaps so that a move
-    # writes one row (tasks.lists.position_between).
+    # writes one row (tasks.order).
     position = models.BigIntegerField()
     is_inbox = models.BooleanField(default=False, editable=False)
+    # How many tasks the list holds, and how many of them are completed: kept
+    # by the database's triggers (migration 0006), like TaskCounts, so that a
+    # list filtered by list counts its matches without counting rows.
+    task_count = models.PositiveIntegerField(default=0, editable=False)
+    completed_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -135,6 +161,58 @@ class TaskList(models.Model):
     def etag(self) -> str:
         return f'"{self.version}"'
 
+    @property
+    def pending_count(self) -> int:
+        return self.task_count - self.completed_count
+
+
+def tag_key(name: str) -> str:
+    """What makes two tag names the same tag: their case-folded spelling.
+
+    Folded here rather than by the database's LOWER, which SQLite applies
+    to ASCII letters only: "Ärger" and "ärger" are one tag on every database.
+    """
+    return name.casefold()
+
+
+class Tag(models.Model):
+    """A label of a user's tasks, named in a task's body and made on first use.
+
+    One tag whatever the letter case (`key`); it keeps the spelling of its
+    first use until renamed.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
+    )
+    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
+    # tag_key(name); folding can lengthen a name (ß is ss), hence the room.
+    key = models.CharField(max_length=3 * TAG_NAME_MAX_LENGTH, editable=False)
+    # How many tasks have it: kept by the database's triggers (migration 0006).
+    task_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["key", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="tag_key_unique"),
+            models.CheckConstraint(condition=~Q(name=""), name="tag_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.key = tag_key(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
+
 
 class Task(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -143,6 +221,15 @@ class Task(models.Model):
     )
     # Another of the same user's lists; the Inbox unless one is named.
     list = models.ForeignKey(TaskList, on_delete=models.CASCADE, related_name="tasks")
+    # A subtask's parent: a top-level task of the same user and list (one
+    # level only, checked by tasks.store and Task.clean).
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="subtasks"
+    )
+    # Order among the task's siblings (the top-level tasks of its list, or the
+    # subtasks of its parent), then id: gaps let a move write one row (tasks.order).
+    position = models.BigIntegerField(default=0)
+    tags = models.ManyToManyField(Tag, through="TaskTag", related_name="tasks", blank=True)
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     # Null means "not set" for both fields below, and the API returns it as such.
     description = models.TextField(max_length=DESCRIPTION_MAX_LENGTH, null=True, blank=True)  # noqa: DJ001
@@ -165,6 +252,8 @@ class Task(models.Model):
             models.Index(fields=["user", "completed"], name="task_user_completed_idx"),
             models.Index(fields=["user", "due_date"], name="task_user_due_idx"),
             models.Index(fields=["list", "-created_at"], name="task_list_created_idx"),
+            models.Index(fields=["list", "parent", "position"], name="task_list_position_idx"),
+            models.Index(fields=["parent", "position"], name="task_parent_position_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -196,17 +285,59 @@ class Task(models.Model):
     def etag(self) -> str:
         return f'"{self.version}"'
 
+    # What the API shows beyond the task's columns. tasks.store reads them
+    # with the task, in the same statement, and sets them; a task loaded
+    # otherwise (the admin, a command) reads them here, a query each.
+    @cached_property
+    def tag_names(self) -> "list[str]":
+        return sorted(self.tags.values_list("name", flat=True), key=tag_key)
+
+    @cached_property
+    def subtask_count(self) -> int:
+        return self.subtasks.count()
+
+    @cached_property
+    def completed_subtask_count(self) -> int:
+        return self.subtasks.filter(completed=True).count()
+
     def clean(self):
         super().clean()
         if self.list_id is not None and self.user_id is not None:
             if not TaskList.objects.filter(pk=self.list_id, user_id=self.user_id).exists():
                 raise ValidationError({"list": "A task's list is one of its owner's lists."})
+        if self.parent_id is not None:
+            parent = Task.objects.filter(pk=self.parent_id).first()
+            if parent is None or parent.user_id != self.user_id or parent.list_id != self.list_id:
+                raise ValidationError({"parent": "A parent is a task of the same owner and list."})
+            if parent.pk == self.pk:
+                raise ValidationError({"parent": "A task cannot be its own parent."})
+            if parent.parent_id is not None:
+                raise ValidationError({"parent": "A subtask cannot have subtasks."})
+            if not self._state.adding and self.subtasks.exists():
+                raise ValidationError({"parent": "A task with subtasks cannot become one."})
 
     def sync_completed_at(self):
         if self.completed and self.completed_at is None:
             self.completed_at = timezone.now()
         elif not self.completed:
             self.completed_at = None
+
+
+class TaskTag(models.Model):
+    """A tag on a task (the through table of Task.tags)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="task_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "tag"], name="tasktag_unique"),
+        ]
+        # The unique index serves a task's tags; this one a tag's tasks.
+        indexes = [models.Index(fields=["tag", "task"], name="tasktag_tag_task_idx")]
+
+    def __str__(self):
+        return f"{self.tag_id} on {self.task_id}"
 
 
 class TaskCounts(models.Model):

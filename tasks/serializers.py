@@ -7,12 +7,56 @@ from tasks.models import (
     COLOR_PATTERN,
     DESCRIPTION_MAX_LENGTH,
     LIST_NAME_MAX_LENGTH,
+    TAG_NAME_MAX_LENGTH,
+    TAGS_PER_TASK,
     TITLE_MAX_LENGTH,
     Priority,
 )
+from tasks.tags import unique_names
 
 # What an optional field becomes when a full update (PUT) leaves it out.
-PUT_DEFAULTS = {"description": None, "completed": False, "priority": None, "due_date": None}
+PUT_DEFAULTS = {
+    "description": None,
+    "completed": False,
+    "priority": None,
+    "due_date": None,
+    "tag_names": [],
+}
+
+
+class TagNameField(TextField):
+    """A tag's name: trimmed, 1 to 50 characters, no comma (the `tags` filter separates with it)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=TAG_NAME_MAX_LENGTH, **kwargs)
+
+    def to_internal_value(self, data):
+        name = super().to_internal_value(data)
+        if "," in name:
+            raise serializers.ValidationError("A tag's name cannot hold a comma.")
+        return name
+
+
+class TagNamesField(serializers.ListField):
+    child = TagNameField()
+
+    def to_internal_value(self, data):
+        try:
+            names = unique_names(super().to_internal_value(data))
+        except serializers.ValidationError as exc:
+            # Reported on `tags` itself ("tag 2: ..."), not on an index of it.
+            if not isinstance(exc.detail, dict):
+                raise
+            raise serializers.ValidationError(
+                [
+                    f"Tag {index + 1}: {message}"
+                    for index, messages in exc.detail.items()
+                    for message in messages
+                ]
+            ) from exc
+        if len(names) > TAGS_PER_TASK:
+            raise serializers.ValidationError(f"A task has at most {TAGS_PER_TASK} tags.")
+        return names
 
 
 # Every field is declared, none built from the model: a ModelSerializer
@@ -24,6 +68,13 @@ class TaskSerializer(serializers.Serializer):
     # One of the caller's lists; on creation the Inbox when left out, and a
     # full update (PUT) that leaves it out keeps the task where it is.
     list_id = JSONUUIDField(required=False)
+    # A top-level task of the same list, or null; left out, a write keeps the
+    # task's parent, unless it moves to another list (see tasks.store).
+    parent_id = JSONUUIDField(required=False, allow_null=True)
+    position = serializers.IntegerField(
+        read_only=True,
+        help_text="Order among the task's siblings (sort=position; POST .../move/ changes it).",
+    )
     # Surrounding white space is trimmed before the length checks, so a
     # title of spaces is blank and refused.
     title = TextField(max_length=TITLE_MAX_LENGTH)
@@ -36,6 +87,17 @@ class TaskSerializer(serializers.Serializer):
     due_date = serializers.DateTimeField(allow_null=True, required=False)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
+    # Written to and read from the task's tag_names (tasks.store), not the
+    # model's many-to-many `tags`.
+    tags = TagNamesField(
+        source="tag_names",
+        required=False,
+        help_text="Tag names, sorted whatever the letter case. Up to 20, each 1 to 50 "
+        "characters; a name is one tag whatever its case, made on first use. A full "
+        "update (PUT) that leaves them out clears them.",
+    )
+    subtask_count = serializers.IntegerField(read_only=True)
+    completed_subtask_count = serializers.IntegerField(read_only=True)
 
     def to_representation(self, task):
         return task_representation(task)
@@ -58,6 +120,8 @@ def task_representation(task) -> dict:
         "id": str(task.id),
         "user_id": str(task.user_id),
         "list_id": str(task.list_id),
+        "parent_id": None if task.parent_id is None else str(task.parent_id),
+        "position": task.position,
         "title": task.title,
         "description": task.description,
         "completed": task.completed,
@@ -66,6 +130,9 @@ def task_representation(task) -> dict:
         "due_date": iso_datetime(task.due_date),
         "created_at": iso_datetime(task.created_at),
         "updated_at": iso_datetime(task.updated_at),
+        "tags": task.tag_names,
+        "subtask_count": task.subtask_count,
+        "completed_subtask_count": task.completed_subtask_count,
     }
 
 
@@ -111,3 +178,30 @@ class ListMoveSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The list to put this one right after (one of the caller's); null: first.",
     )
+
+
+class TaskMoveSerializer(serializers.Serializer):
+    after = JSONUUIDField(
+        allow_null=True,
+        help_text="The sibling to put the task right after (one of the caller's tasks with "
+        "the same list and parent as the task will have); null: first.",
+    )
+    list_id = JSONUUIDField(
+        required=False, help_text="Another of the caller's lists to move it to (with its subtasks)."
+    )
+    parent_id = JSONUUIDField(
+        required=False,
+        allow_null=True,
+        help_text="The task to make it a subtask of (same list), or null: top-level.",
+    )
+
+
+class TagSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    name = TagNameField(
+        help_text="Renaming onto the name of another of the caller's tags merges this one "
+        "into it: the answer is that tag."
+    )
+    task_count = serializers.IntegerField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)

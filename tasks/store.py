@@ -9,14 +9,20 @@ Speed. Building a queryset's SQL costs more Python than the database takes
 to answer a lookup by key (docs/PERFORMANCE.md), so the statements nearly
 every request runs are plain SQL, written once below: one task by key, the
 owner's task counts, a page of a list filtered on completion alone, the
-completion change and the versioned write. Their values go through the
-model fields (`get_db_prep_value`, `to_python`, see api.rows), and tests hold
-each statement equal to its queryset on SQLite and PostgreSQL
-(tasks/tests/test_store_sql.py). The benchmark's floor runs these same
-statements. Filtered lists, creation and deletion use the ORM.
+completion change, the versioned write and the deletion of a task nothing
+refers to. A task is read with what it shows of others (its tags' names and
+its subtasks' counts, SHOWN_SQL) in the same statement. Their values go
+through the model fields (`get_db_prep_value`, `to_python`, see api.rows),
+and tests hold each statement equal to its queryset on SQLite and
+PostgreSQL (tasks/tests/test_store_sql.py). The benchmark's floor runs these same
+statements. Filtered lists, creation, moves and other deletions use the ORM.
 """
 
-from django.db import connection, transaction
+from contextlib import nullcontext
+
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django_filters.utils import translate_validation
@@ -24,19 +30,37 @@ from rest_framework import exceptions
 
 from api.conditional import ANY, PreconditionFailed, if_match_passes
 from api.rows import python_rows
-from tasks import lists
+from tasks import lists, tags
 from tasks.filters import TaskFilter, completion_filters
-from tasks.models import EXPORTED_FIELDS, Task, versions_in
+from tasks.models import EXPORTED_FIELDS, Task, TaskList, tag_key, versions_in
+from tasks.order import last_position, position_between, renumbered
 
 # Every column of a task, in the order of the statements below (and of the
-# model's fields): what an export carries, its owner, and its version.
-TASK_FIELD_NAMES = ["id", "user_id", "list_id", *EXPORTED_FIELDS[1:], "version"]
-# What a task is to the API: every column but the version, which is its ETag.
-LISTED_FIELD_NAMES = TASK_FIELD_NAMES[:-1]
+# model's fields): what an export carries, its owner, its place, and its version.
+TASK_FIELD_NAMES = ["id", "user_id", "list_id", "parent_id", "position", *EXPORTED_FIELDS[1:]]
+TASK_FIELD_NAMES.append("version")
+# What a task shows beyond its columns, read in the same statement as the
+# task: its tags' names (one JSON array, tasks.tags) and its subtasks' counts.
+SHOWN_SQL = {
+    "tags": tags.TAGS_OF_TASK,
+    "subtask_count": (
+        '(SELECT COUNT(*) FROM "tasks_task" AS "subtask" '
+        'WHERE "subtask"."parent_id" = "tasks_task"."id")'
+    ),
+    "completed_subtask_count": (
+        '(SELECT COUNT(*) FROM "tasks_task" AS "subtask" '
+        'WHERE "subtask"."parent_id" = "tasks_task"."id" AND "subtask"."completed")'
+    ),
+}
+# What a task is to the API: every column but the version, which is its ETag,
+# and what it shows.
+LISTED_FIELD_NAMES = [*TASK_FIELD_NAMES[:-1], *SHOWN_SQL]
 
+_COLUMNS = ", ".join(f'"{name}"' for name in TASK_FIELD_NAMES[:-1])
+_SHOWN = ", ".join(SHOWN_SQL.values())
+# Only the fixed fragments above are formatted in; values are parameters.
 TASK_BY_ID = (
-    'SELECT "id", "user_id", "list_id", "title", "description", "completed", "completed_at", '
-    '"priority", "due_date", "created_at", "updated_at", "version" '
+    f'SELECT {_COLUMNS}, "version", {_SHOWN} '  # noqa: S608
     'FROM "tasks_task" WHERE "user_id" = %s AND "id" = %s'
 )
 TASK_COUNTS = 'SELECT "total", "completed" FROM "tasks_taskcounts" WHERE "user_id" = %s'
@@ -67,13 +91,25 @@ _ORDER_BY = {
     "priority": f'{_PRIORITY_RANK} ASC NULLS LAST, "created_at" DESC, "id" DESC',
     "-priority": f'{_PRIORITY_RANK} DESC NULLS LAST, "created_at" DESC, "id" DESC',
 }
-# Only the fixed fragments above are formatted in; values are parameters.
+# sort=position (tasks.filters.POSITION_ORDER): lists in their order, in each
+# its top-level tasks in theirs, each followed by its subtasks in theirs.
+_POSITION_ORDER = [
+    '(SELECT "tasks_tasklist"."position" FROM "tasks_tasklist" '
+    'WHERE "tasks_tasklist"."id" = "tasks_task"."list_id") {0}',
+    '"list_id" {0}',
+    'COALESCE((SELECT "parent"."position" FROM "tasks_task" AS "parent" '
+    'WHERE "parent"."id" = "tasks_task"."parent_id"), "position") {0}',
+    'COALESCE("parent_id", "id") {0}',
+    'CASE WHEN "parent_id" IS NULL THEN 0 ELSE 1 END {0}',
+    '"position" {0}',
+    '"id" {0}',
+]
+_ORDER_BY["position"] = ", ".join(key.format("ASC") for key in _POSITION_ORDER)
+_ORDER_BY["-position"] = ", ".join(key.format("DESC") for key in _POSITION_ORDER)
 TASK_PAGES = {
     (status, sort): (
-        'SELECT "id", "user_id", "list_id", "title", "description", "completed", '  # noqa: S608
-        '"completed_at", "priority", "due_date", "created_at", "updated_at" '
-        f'FROM "tasks_task" WHERE "user_id" = %s{condition} '
-        f"ORDER BY {order} LIMIT %s OFFSET %s"
+        f'SELECT {_COLUMNS}, {_SHOWN} FROM "tasks_task" '  # noqa: S608
+        f'WHERE "user_id" = %s{condition} ORDER BY {order} LIMIT %s OFFSET %s'
     )
     for status, condition in _STATUS_CONDITIONS.items()
     for sort, order in _ORDER_BY.items()
@@ -97,12 +133,15 @@ SET_COMPLETED = (
 )
 # Every editable field at once, only if nobody wrote the task since it was read.
 VERSIONED_WRITE = (
-    'UPDATE "tasks_task" SET "list_id" = %s, "title" = %s, "description" = %s, "completed" = %s, '
-    '"priority" = %s, "due_date" = %s, "completed_at" = %s, "updated_at" = %s, "version" = %s '
+    'UPDATE "tasks_task" SET "list_id" = %s, "parent_id" = %s, "position" = %s, "title" = %s, '
+    '"description" = %s, "completed" = %s, "priority" = %s, "due_date" = %s, '
+    '"completed_at" = %s, "updated_at" = %s, "version" = %s '
     'WHERE "user_id" = %s AND "id" = %s AND "version" = %s'
 )
 WRITTEN_FIELD_NAMES = [
     "list_id",
+    "parent_id",
+    "position",
     "title",
     "description",
     "completed",
@@ -111,11 +150,14 @@ WRITTEN_FIELD_NAMES = [
     "completed_at",
     "updated_at",
 ]
+TASK_DELETE = 'DELETE FROM "tasks_task" WHERE "user_id" = %s AND "id" = %s'
 WRITE_ATTEMPTS = 5
 
 _field = Task._meta.get_field
 TASK_FIELDS = [_field(name) for name in TASK_FIELD_NAMES]
-LISTED_FIELDS = TASK_FIELDS[:-1]
+# How the shown values come back: a JSON array as text, and two numbers.
+SHOWN_FIELDS = [models.TextField(), models.IntegerField(), models.IntegerField()]
+LISTED_FIELDS = [*TASK_FIELDS[:-1], *SHOWN_FIELDS]
 WRITTEN_FIELDS = [_field(name) for name in WRITTEN_FIELD_NAMES]
 _OWNER, _ID, _COMPLETED, _UPDATED_AT = (
     _field(n) for n in ("user", "id", "completed", "updated_at")
@@ -129,14 +171,22 @@ class ConcurrentWrites(exceptions.APIException):
 
 
 def task_get(*, owner_id, task_id) -> Task | None:
-    """The owner's task with this id, or None (another user's task is not found either)."""
+    """The owner's task with this id, or None (another user's task is not found either).
+
+    What it shows beyond its columns is on it too: `tag_names`, `subtask_count`
+    and `completed_subtask_count`.
+    """
     with connection.cursor() as cursor:
         cursor.execute(TASK_BY_ID, [_owner(owner_id), _id(task_id)])
         row = cursor.fetchone()
     if row is None:
         return None
-    [values] = python_rows([row], TASK_FIELDS, connection)
-    return Task.from_db(connection.alias, TASK_FIELD_NAMES, values)
+    [values] = python_rows([row], [*TASK_FIELDS, *SHOWN_FIELDS], connection)
+    columns = len(TASK_FIELD_NAMES)
+    task = Task.from_db(connection.alias, TASK_FIELD_NAMES, values[:columns])
+    names, task.subtask_count, task.completed_subtask_count = values[columns:]
+    task.tag_names = tags.shown_tags(names)
+    return task
 
 
 def task_page(*, owner_id, query, offset: int, limit: int) -> tuple[list[dict], int]:
@@ -145,7 +195,8 @@ def task_page(*, owner_id, query, offset: int, limit: int) -> tuple[list[dict], 
 
     A list filtered on completion alone (the usual one) counts its matches
     from TaskCounts, whatever the owner's number of tasks, and reads its page
-    with one of TASK_PAGES; any other filter goes through the ORM.
+    with one of TASK_PAGES; any other filter goes through the ORM, counting
+    from the counts the database keeps where it has them (TaskFilter.kept_count).
     """
     shape = completion_filters(query)
     if shape is not None:
@@ -156,15 +207,36 @@ def task_page(*, owner_id, query, offset: int, limit: int) -> tuple[list[dict], 
         with connection.cursor() as cursor:
             cursor.execute(TASK_PAGES[shape], [_owner(owner_id), limit, offset])
             rows = cursor.fetchall()
-        rows = python_rows(rows, LISTED_FIELDS, connection)
-        return [dict(zip(LISTED_FIELD_NAMES, row, strict=True)) for row in rows], total
+        rows = [
+            dict(zip(LISTED_FIELD_NAMES, row, strict=True))
+            for row in python_rows(rows, LISTED_FIELDS, connection)
+        ]
+        for row in rows:
+            row["tags"] = tags.shown_tags(row["tags"])
+        return rows, total
 
-    filterset = TaskFilter(query, queryset=Task.objects.filter(user_id=owner_id))
+    filterset = TaskFilter(query, queryset=Task.objects.filter(user_id=owner_id), owner_id=owner_id)
     if not filterset.is_valid():
         raise translate_validation(filterset.errors)
-    tasks = filterset.qs.values(*LISTED_FIELD_NAMES)
-    total = tasks.count()
-    return (list(tasks[offset : offset + limit]) if offset < total else []), total
+    matching = filterset.qs
+    total = filterset.kept_count(query)
+    if total is None:
+        total = matching.count()
+    if offset >= total:
+        return [], total
+    # The fixed fragments of SHOWN_SQL, no values.
+    shown = {f"shown_{name}": RawSQL(sql, ()) for name, sql in SHOWN_SQL.items()}  # noqa: S611
+    page = matching.values(*TASK_FIELD_NAMES[:-1], **shown)[offset : offset + limit]
+    rows = [
+        {
+            **{name: row[name] for name in TASK_FIELD_NAMES[:-1]},
+            **{name: row[f"shown_{name}"] for name in SHOWN_SQL},
+        }
+        for row in page
+    ]
+    for row in rows:
+        row["tags"] = tags.shown_tags(row["tags"])
+    return rows, total
 
 
 def task_count(*, owner_id, status: str = "all") -> int:
@@ -176,23 +248,88 @@ def task_count(*, owner_id, status: str = "all") -> int:
     return {"all": total, "pending": total - completed, "completed": completed}[status]
 
 
-def task_create(*, owner_id, **fields) -> Task:
-    """A new task of the owner's, in the list named by `list_id` (theirs) or their Inbox."""
-    if fields.get("list_id") is None:
-        fields["list_id"] = lists.inbox_id(owner_id=owner_id)
-    else:
-        _refuse_foreign_list(owner_id, fields["list_id"])
-    return Task.objects.create(user_id=owner_id, **fields)
-
-
 NOT_YOUR_LIST = "None of your lists has this id."
+NOT_YOUR_TASK = "None of your tasks has this id."
+OWN_PARENT = "A task cannot be its own parent."
+PARENT_IS_SUBTASK = "This task is a subtask: a subtask cannot have subtasks."
+HAS_SUBTASKS = "This task has subtasks: it cannot become one."
+PARENT_ELSEWHERE = "The parent is in another list: a subtask is in its parent's list."
+NOT_A_SIBLING = "None of the tasks beside which it would go has this id."
+
+
+def task_create(*, owner_id, **fields) -> Task:
+    """A new task of the owner's, last among its siblings.
+
+    It goes to the list named by `list_id` (theirs), or its parent's list
+    (a subtask), or else the Inbox. Its tags are named in `tag_names`.
+    """
+    names = fields.pop("tag_names", None) or []
+    fields["list_id"], last = _new_place(owner_id, fields.get("list_id"), fields.get("parent_id"))
+    # The task and its tags commit together; a task without tags is one INSERT.
+    with transaction.atomic() if names else nullcontext():
+        task = Task.objects.create(user_id=owner_id, position=last_position(last), **fields)
+        task.tag_names = (
+            tags.set_task_tags(owner_id=owner_id, task_id=task.pk, names=names) if names else []
+        )
+    task.subtask_count = task.completed_subtask_count = 0
+    return task
+
+
+def _new_place(owner_id, list_id, parent_id) -> tuple:
+    """The list of a new task, and the last position among its siblings there (or None)."""
+    if parent_id is not None:
+        parent = _parent(owner_id, parent_id)
+        if list_id is not None and list_id != parent["list_id"]:
+            raise _invalid("parent_id", PARENT_ELSEWHERE)
+        return parent["list_id"], parent["last"]
+    if list_id is None:
+        return lists.inbox_and_last_position(owner_id=owner_id)
+    last = (
+        TaskList.objects.filter(user_id=owner_id, pk=list_id)
+        .annotate(last=Subquery(_last_of(list_id=OuterRef("pk"), parent_id=None)))
+        .values_list("last", flat=True)
+    )
+    if not last:
+        raise _invalid("list_id", NOT_YOUR_LIST)
+    return list_id, last[0]
+
+
+def _parent(owner_id, parent_id) -> dict:
+    """The owner's task `parent_id` as a parent: its list, and its subtasks' last position."""
+    parent = (
+        Task.objects.filter(user_id=owner_id, pk=parent_id)
+        .annotate(last=Subquery(_last_of(parent_id=OuterRef("pk"))))
+        .values("id", "list_id", "parent_id", "last")
+        .first()
+    )
+    if parent is None:
+        raise _invalid("parent_id", NOT_YOUR_TASK)
+    if parent["parent_id"] is not None:
+        raise _invalid("parent_id", PARENT_IS_SUBTASK)
+    return parent
+
+
+def _last_of(*, list_id=None, parent_id):
+    """The last position among the tasks of one parent, or the top-level tasks of one list."""
+    siblings = _siblings(list_id, parent_id)
+    return siblings.order_by("-position").values("position")[:1]
+
+
+def _siblings(list_id, parent_id):
+    if parent_id is not None:
+        return Task.objects.filter(parent_id=parent_id)
+    return Task.objects.filter(list_id=list_id, parent__isnull=True)
+
+
+def _invalid(field: str, message: str) -> exceptions.ValidationError:
+    return exceptions.ValidationError({field: [message]})
 
 
 def _refuse_foreign_list(owner_id, list_id) -> None:
     # The same answer for another user's list and for none: nothing is told
     # of lists that are not the caller's.
     if not lists.owns_list(owner_id=owner_id, list_id=list_id):
-        raise exceptions.ValidationError({"list_id": [NOT_YOUR_LIST]})
+        raise _invalid("list_id", NOT_YOUR_LIST)
 
 
 def task_update(*, owner_id, task: Task, changes: dict, if_match: list[str] | None) -> Task:
@@ -202,13 +339,74 @@ def task_update(*, owner_id, task: Task, changes: dict, if_match: list[str] | No
     it, or it is a 412 and nothing is written. Without, the client asked
     for last-write-wins: a write that loses a race with another is replayed
     on the task as it is now, a few times, before a 409.
+
+    `list_id` left out (or null) keeps the task in its list; `parent_id`
+    left out keeps its parent unless the list changes (then it is top-level
+    there). A task given another place goes last there, its subtasks with it.
+    `tag_names` left out keeps its tags.
     """
     if if_match is not None and not if_match_passes(if_match, task.etag):
         raise PreconditionFailed()
-    if changes.get("list_id") is None:
-        changes.pop("list_id", None)  # left out (or null): the task stays in its list
+    changes = dict(changes)
+    names = changes.pop("tag_names", None)
+    if names is not None and {tag_key(n) for n in names} == {tag_key(n) for n in task.tag_names}:
+        names = None  # the same tags: nothing to write but the task
+    place = _new_place_of(owner_id, task, changes.pop("list_id", None), changes)
+    changes.update(place)
+    subtasks_follow = "list_id" in place and task.subtask_count > 0
+    # A write of the task alone is one statement; anything more commits with it.
+    with transaction.atomic() if names is not None or subtasks_follow else nullcontext():
+        task = _write(owner_id, task, changes, if_match)
+        if names is not None:
+            task.tag_names = tags.set_task_tags(owner_id=owner_id, task_id=task.pk, names=names)
+        if subtasks_follow:
+            _move_subtasks(task)
+    return task
+
+
+def _new_place_of(owner_id, task: Task, list_id, changes: dict) -> dict:
+    """The columns that put `task` where a write asks (list_id, parent_id, position),
+    if that is elsewhere; a place a subtask cannot have is a 400 on parent_id."""
+    new_list, new_parent = _asked_place(task, list_id, changes)
+    if (new_list, new_parent) == (task.list_id, task.parent_id):
+        return {}
+    if new_list != task.list_id:
+        _refuse_foreign_list(owner_id, new_list)
+    if new_parent is None:
+        last = _siblings(new_list, None).aggregate(last=Max("position"))["last"]
     else:
-        _refuse_foreign_list(owner_id, changes["list_id"])
+        last = _parent_of(owner_id, task, new_parent, new_list)["last"]
+    return {"list_id": new_list, "parent_id": new_parent, "position": last_position(last)}
+
+
+def _asked_place(task: Task, list_id, changes: dict) -> tuple:
+    """The (list, parent) a write asks for; takes parent_id out of `changes`."""
+    new_list = task.list_id if list_id is None else list_id
+    if "parent_id" in changes:
+        return new_list, changes.pop("parent_id")
+    return new_list, (task.parent_id if new_list == task.list_id else None)
+
+
+def _parent_of(owner_id, task: Task, parent_id, list_id) -> dict:
+    """The owner's task `parent_id` as the parent of `task` in list `list_id` (see _parent)."""
+    if parent_id == task.pk:
+        raise _invalid("parent_id", OWN_PARENT)
+    parent = _parent(owner_id, parent_id)
+    if parent["list_id"] != list_id:
+        raise _invalid("parent_id", PARENT_ELSEWHERE)
+    if task.subtask_count:
+        raise _invalid("parent_id", HAS_SUBTASKS)
+    return parent
+
+
+def _move_subtasks(task: Task) -> None:
+    # A parent's subtasks are always in its list; each shows its list, so each changes version.
+    Task.objects.filter(parent_id=task.pk).exclude(list_id=task.list_id).update(
+        list_id=task.list_id, version=F("version") + 1, updated_at=task.updated_at
+    )
+
+
+def _write(owner_id, task: Task, changes: dict, if_match) -> Task:
     for _ in range(WRITE_ATTEMPTS):
         for name, value in changes.items():
             setattr(task, name, value)
@@ -237,6 +435,80 @@ def _write_if_unchanged(owner_id, task: Task) -> bool:
     if written:
         task.version += 1
     return bool(written)
+
+
+def task_move(*, owner_id, task: Task, after_id, place: dict, if_match) -> Task:
+    """Put the owner's task right after its sibling `after_id` (None: first), in the
+    place `place` asks for (`list_id`, `parent_id`, as a write's; none: where it is).
+
+    The lists concerned are locked first, so moves in one list run one after
+    the other and never compute the same position. A move writes the task
+    (and, moved to another list, its subtasks), but for a rare renumbering
+    of its siblings.
+    """
+    place = dict(place)
+    new_list, new_parent = _asked_place(task, place.get("list_id"), place)
+    with transaction.atomic():
+        list(
+            TaskList.objects.select_for_update()
+            .filter(pk__in={task.list_id, new_list}, user_id=owner_id)
+            .order_by("pk")
+            .values_list("pk")
+        )
+        current = task_get(owner_id=owner_id, task_id=task.pk)
+        if current is None:  # deleted since it was read
+            raise Http404
+        if if_match is not None and not if_match_passes(if_match, current.etag):
+            raise PreconditionFailed()
+        task = current
+        if new_list != task.list_id:
+            _refuse_foreign_list(owner_id, new_list)
+        if new_parent is not None and new_parent != task.parent_id:
+            _parent_of(owner_id, task, new_parent, new_list)
+        siblings = _siblings(new_list, new_parent).exclude(pk=task.pk).order_by("position", "id")
+        if after_id is None:
+            before = None
+            following = siblings.values_list("position", flat=True).first()
+        else:
+            after = siblings.filter(pk=after_id).values_list("position", "id").first()
+            if after is None:
+                raise _invalid("after", NOT_A_SIBLING)
+            before = after[0]
+            following = (
+                siblings.filter(Q(position__gt=before) | Q(position=before, id__gt=after[1]))
+                .values_list("position", flat=True)
+                .first()
+            )
+        position = position_between(before, following)
+        if position is None:  # no number left between the neighbours
+            position = _renumber_around(task, siblings, after_id)
+        moved_list = new_list != task.list_id
+        task = _write(
+            owner_id,
+            task,
+            {"list_id": new_list, "parent_id": new_parent, "position": position},
+            None,
+        )
+        if moved_list and task.subtask_count:
+            _move_subtasks(task)
+    return task
+
+
+def _renumber_around(task: Task, siblings, after_id) -> int:
+    """Renumber the siblings, a POSITION_STEP apart, with room for `task` after
+    `after_id` (None: first); the position left for it."""
+    current = dict(siblings.values_list("id", "position"))
+    order = list(current)
+    order.insert(0 if after_id is None else order.index(after_id) + 1, task.pk)
+    positions = renumbered(order, current)
+    now = timezone.now()
+    for pk, position in positions.items():
+        if pk != task.pk:
+            # A task whose position changes is another version of it (its ETag).
+            Task.objects.filter(pk=pk).update(
+                position=position, version=F("version") + 1, updated_at=now
+            )
+    return positions[task.pk]
 
 
 def task_set_completed(
@@ -279,15 +551,36 @@ def task_exists(*, owner_id, task_id) -> bool:
 
 
 def task_delete(*, owner_id, task: Task, if_match: list[str] | None) -> None:
-    """Delete the owner's task; with If-Match, only if it is still as the client read it (412)."""
-    tasks = Task.objects.filter(user_id=owner_id, pk=task.pk)
-    if if_match is not None:
-        if not if_match_passes(if_match, task.etag):
-            raise PreconditionFailed()
-        tasks = tasks.filter(version=task.version)
-    deleted, _ = tasks.delete()
+    """Delete the owner's task, its subtasks and its tags' links; with If-Match, only if
+    it is still as the client read it (412)."""
+    if if_match is not None and not if_match_passes(if_match, task.etag):
+        raise PreconditionFailed()
+    version = None if if_match is None else task.version
+    deleted = None
+    if task.subtask_count == 0 and not task.tag_names:
+        try:
+            deleted = _delete_alone(owner_id, task.pk, version)
+        except IntegrityError:
+            pass  # a subtask or a tag came meanwhile: the whole deletion below
+    if deleted is None:
+        tasks = Task.objects.filter(user_id=owner_id, pk=task.pk)
+        if version is not None:
+            tasks = tasks.filter(version=version)
+        with transaction.atomic():
+            deleted, _ = tasks.delete()
     if not deleted and if_match is not None:
         raise PreconditionFailed()
+
+
+def _delete_alone(owner_id, task_id, version) -> int:
+    """TASK_DELETE: a task nothing refers to (as read), in one statement rather than
+    the ORM's collection of what refers to it."""
+    sql, params = TASK_DELETE, [_owner(owner_id), _id(task_id)]
+    if version is not None:
+        sql, params = sql + ' AND "version" = %s', [*params, version]
+    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def _owner(owner_id):

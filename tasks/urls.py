@@ -1,8 +1,10 @@
 from rest_framework.routers import SimpleRouter
 
 from tasks.views import (
+    TagViewSet,
     TaskListViewSet,
     TaskViewSet,
+    UserPathTagViewSet,
     UserPathTaskListViewSet,
     UserPathTaskViewSet,
 )
@@ -12,5 +14,8 @@ router.register("tasks", TaskViewSet, basename="task")
 router.register(r"(?P<user_id>[^/]+)/tasks", UserPathTaskViewSet, basename="user-task")
 router.register("lists", TaskListViewSet, basename="list")
 router.register(r"(?P<user_id>[^/]+)/lists", UserPathTaskListViewSet, basename="user-list")
+
+router.register("tags", TagViewSet, basename="tag")
+router.register(r"(?P<user_id>[^/]+)/tags", UserPathTagViewSet, basename="user-tag")
 
 urlpatterns = router.urls

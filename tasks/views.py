@@ -1,5 +1,5 @@
-"""The task API, served at /api/tasks/ and /api/lists/, and at /api/{user_id}/tasks/
-and /api/{user_id}/lists/.
+"""The task API, served at /api/tasks/, /api/lists/ and /api/tags/, and at
+/api/{user_id}/tasks/, /api/{user_id}/lists/ and /api/{user_id}/tags/.
 
 The views read and write tasks only through tasks.store, whose functions
 take the caller as the owner: another user's task is simply not found (404,
@@ -31,13 +31,15 @@ from api.conditional import (
 )
 from idempotency import services as idempotency
 from idempotency.models import KEY_MAX_LENGTH
-from tasks import lists, store
+from tasks import lists, store, tags
 from tasks.filters import TaskFilter
-from tasks.models import Task, TaskList
+from tasks.models import Tag, Task, TaskList
 from tasks.serializers import (
     ListMoveSerializer,
+    TagSerializer,
     TaskCompletionSerializer,
     TaskListSerializer,
+    TaskMoveSerializer,
     TaskSerializer,
     task_representation,
 )
@@ -212,6 +214,31 @@ class TaskViewSet(viewsets.GenericViewSet):
             owner_id=request.user.pk,
             task_id=self.task_id(),
             completed=serializer.validated_data.get("completed"),
+            if_match=if_match(request),
+        )
+        return self.task_response(task)
+
+    @extend_schema(
+        summary="Move a task",
+        description="Puts the task right after `after`, one of its siblings there (null: "
+        "first), in another list or under another parent if `list_id` or `parent_id` say "
+        "so. Only the task (and, to another list, its subtasks) is written, but for a rare "
+        "renumbering of its siblings.",
+        request=TaskMoveSerializer,
+        responses=TaskSerializer,
+        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, *args, **kwargs):
+        task = self.owned_task()
+        serializer = TaskMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        place = dict(serializer.validated_data)
+        task = store.task_move(
+            owner_id=request.user.pk,
+            task=task,
+            after_id=place.pop("after"),
+            place=place,
             if_match=if_match(request),
         )
         return self.task_response(task)
@@ -398,3 +425,79 @@ class UserPathTaskListViewSet(TaskListViewSet):
         return reverse(
             "user-list-detail", kwargs={"user_id": self.kwargs["user_id"], "pk": list_id}
         )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the caller's tags, by name", parameters=LIST_HEADERS),
+    retrieve=extend_schema(
+        summary="Get a tag",
+        parameters=[IF_NONE_MATCH_PARAMETER, ETAG_HEADER],
+        responses={
+            200: TagSerializer,
+            304: OpenApiResponse(description="Not modified: If-None-Match matched the ETag."),
+        },
+    ),
+    partial_update=extend_schema(
+        summary="Rename a tag (onto another tag's name: merge them)",
+        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
+    ),
+    destroy=extend_schema(
+        summary="Delete a tag, taking it off every task", parameters=[IF_MATCH_PARAMETER]
+    ),
+)
+class TagViewSet(viewsets.GenericViewSet):
+    """The caller's tags, made by naming them on tasks. Reads and writes go through
+    tasks.tags, which takes the caller as the owner: another user's tag is a 404."""
+
+    serializer_class = TagSerializer
+    queryset = Tag.objects.none()  # for the schema generator only
+    lookup_value_regex = "[^/]+"
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def list(self, request, *args, **kwargs):
+        page, page_size = self.paginator.page_params(request)
+        found, total = tags.tag_page(
+            owner_id=request.user.pk, offset=(page - 1) * page_size, limit=page_size
+        )
+        rows = TagSerializer(found, many=True).data
+        return self.paginator.paginated_response(request, rows, total, page, page_size)
+
+    def retrieve(self, request, *args, **kwargs):
+        tag = self.owned_tag()
+        if not if_none_match_passes(request, tag.etag):
+            return Response(status=304, headers={"ETag": tag.etag})
+        return self.tag_response(tag)
+
+    def partial_update(self, request, *args, **kwargs):
+        tag = self.owned_tag()
+        serializer = self.get_serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "name" in serializer.validated_data:
+            tag = tags.tag_rename(
+                owner_id=request.user.pk,
+                tag=tag,
+                name=serializer.validated_data["name"],
+                if_match=if_match(request),
+            )
+        return self.tag_response(tag)
+
+    def destroy(self, request, *args, **kwargs):
+        tag = self.owned_tag()
+        tags.tag_delete(owner_id=request.user.pk, tag=tag, if_match=if_match(request))
+        return Response(status=204)
+
+    def owned_tag(self) -> Tag:
+        tag = tags.tag_get(owner_id=self.request.user.pk, tag_id=path_id(self))
+        if tag is None:
+            raise Http404
+        return tag
+
+    def tag_response(self, tag) -> Response:
+        return Response(TagSerializer(tag).data, headers={"ETag": tag.etag})
+
+
+@extend_schema(parameters=[USER_ID_PARAMETER])
+class UserPathTagViewSet(TagViewSet):
+    """The same tags under /api/{user_id}/tags/."""
+
+    permission_classes = [permissions.IsAuthenticated, IsPathUser]

@@ -193,9 +193,10 @@ def test_task_ids_in_paths_are_uuids(schema):
         for parameter in operation["parameters"]
         if parameter["in"] == "path" and parameter["name"] == "id"
     ]
-    # Tasks: retrieve, update, partial update, delete, complete; lists: retrieve,
-    # partial update, delete, move; each in two shapes.
-    assert len(ids) == 18
+    # Tasks: retrieve, update, partial update, delete, complete, move; lists:
+    # retrieve, partial update, delete, move; tags: retrieve, partial update,
+    # delete; each in two shapes.
+    assert len(ids) == 26
     assert all(parameter["schema"] == {"type": "string", "format": "uuid"} for parameter in ids)
 
 
@@ -257,6 +258,8 @@ TAGS = {
     "/api/{user_id}/tasks/": "tasks (user path)",
     "/api/lists/": "lists",
     "/api/{user_id}/lists/": "lists (user path)",
+    "/api/tags/": "tags",
+    "/api/{user_id}/tags/": "tags (user path)",
     "/health/": "health",
 }
 
@@ -294,6 +297,13 @@ OPERATION_IDS = {
     ("/api/{user_id}/lists/{id}/move/", "post"): "user_lists_move",
     ("/api/{user_id}/tasks/", "get"): "user_tasks_list",
     ("/api/{user_id}/tasks/{id}/complete/", "patch"): "user_tasks_complete",
+    ("/api/tasks/{id}/move/", "post"): "tasks_move",
+    ("/api/{user_id}/tasks/{id}/move/", "post"): "user_tasks_move",
+    ("/api/tags/", "get"): "tags_list",
+    ("/api/tags/{id}/", "get"): "tags_retrieve",
+    ("/api/tags/{id}/", "patch"): "tags_partial_update",
+    ("/api/tags/{id}/", "delete"): "tags_destroy",
+    ("/api/{user_id}/tags/", "get"): "user_tags_list",
     ("/health/", "get"): "health_retrieve",
     ("/health/ready/", "get"): "health_ready_retrieve",
 }

@@ -382,6 +382,15 @@ SPECTACULAR_SETTINGS = {
             "name": "lists (user path)",
             "description": "The same list API under /api/{user_id}/lists/.",
         },
+        {
+            "name": "tags",
+            "description": "The caller's tags, made by naming them in a task's `tags`; "
+            "renaming one onto another's name merges them.",
+        },
+        {
+            "name": "tags (user path)",
+            "description": "The same tag API under /api/{user_id}/tags/.",
+        },
         {"name": "health", "description": "Liveness and readiness probes, without credentials."},
     ],
     # Enum components: a body field's and a query parameter's (api.schema).

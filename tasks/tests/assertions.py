@@ -7,6 +7,8 @@ TASK_FIELDS = {
     "id",
     "user_id",
     "list_id",
+    "parent_id",
+    "position",
     "title",
     "description",
     "completed",
@@ -15,6 +17,9 @@ TASK_FIELDS = {
     "due_date",
     "created_at",
     "updated_at",
+    "tags",
+    "subtask_count",
+    "completed_subtask_count",
 }
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from accounts.tests.factories import UserFactory
-from tasks.models import Task, TaskList
+from tasks.models import Tag, Task, TaskList, TaskTag
 from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -421,3 +421,65 @@ def test_a_task_whose_list_is_another_users_is_refused_by_the_form(admin_session
     assert "list" in response.context["adminform"].form.errors
     task.refresh_from_db()
     assert task.list_id != foreign.pk
+
+
+def test_the_tag_change_list_shows_task_counts_without_a_query_per_row(admin_session):
+    url = reverse("admin:tasks_tag_changelist")
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_session.get(url)
+        return response, len(queries)
+
+    def tag_tasks(user, name, count):
+        tag = Tag.objects.create(user=user, name=name)
+        for task in TaskFactory.create_batch(count, user=user):
+            TaskTag.objects.create(task=task, tag=tag)
+
+    owner = UserFactory()
+    tag_tasks(owner, "home", 2)
+    tag_tasks(owner, "work", 1)
+    page()
+    response, queries = page()
+    tag_tasks(UserFactory(), "else", 3)
+    _, queries_with_one_more_tag = page()
+
+    counts = {tag.name: tag.task_count for tag in response.context["cl"].result_list}
+    assert counts == {"home": 2, "work": 1}
+    assert queries_with_one_more_tag == queries
+
+
+def test_tasks_are_filtered_by_tag(admin_session):
+    owner = UserFactory()
+    home, work = (Tag.objects.create(user=owner, name=name) for name in ("home", "work"))
+    tagged, other, _ = (TaskFactory(user=owner, title=title) for title in ("a", "b", "c"))
+    TaskTag.objects.create(task=tagged, tag=home)
+    TaskTag.objects.create(task=other, tag=work)
+
+    response = admin_session.get(changelist_url(tags__id__exact=home.pk))
+
+    assert shown_titles(response) == {"a"}
+    titles = [str(spec.title) for spec in response.context["cl"].filter_specs]
+    assert titles[-1] == "tags"
+
+
+def test_a_subtask_whose_parent_is_in_another_list_is_refused_by_the_form(admin_session):
+    owner = UserFactory()
+    parent = TaskFactory(user=owner)
+    elsewhere = TaskList.objects.create(user=owner, name="Elsewhere", position=10)
+    task = TaskFactory(user=owner)
+    url = reverse("admin:tasks_task_change", args=[task.pk])
+
+    response = admin_session.post(
+        url,
+        {
+            "user": str(owner.pk),
+            "list": str(elsewhere.pk),
+            "parent": str(parent.pk),
+            "title": "t",
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 200  # the form again, with its error
+    assert Task.objects.get(pk=task.pk).parent_id is None

@@ -1,4 +1,4 @@
-"""The operator commands: seed_demo, export_tasks, import_tasks and purge_completed.
+"""The operator commands: seed_demo, export_tasks, import_tasks, purge_completed, recount_tasks.
 
 The tests call the commands in-process against the test database, but for
 the two that need a real process (exit status, what reaches the terminal),
@@ -24,8 +24,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from tasks import services
-from tasks.models import Task, TaskList
+from tasks import services, transfer
+from tasks.models import Tag, Task, TaskList, TaskTag
+from tasks.order import POSITION_STEP as STEP
+from tasks.tags import set_task_tags
 from tasks.tests.factories import TaskFactory
 
 EXPORT_FIELDS = [
@@ -39,6 +41,9 @@ EXPORT_FIELDS = [
     "created_at",
     "updated_at",
     "list",
+    "parent",
+    "position",
+    "tags",
 ]
 
 
@@ -57,6 +62,31 @@ def user_table() -> list[dict]:
     return list(User.objects.order_by("id").values())
 
 
+def organization(user) -> list[tuple]:
+    """Each of the user's tasks: its title, list, parent's title, position and tags."""
+    return sorted(
+        (
+            task.title,
+            task.list.name,
+            task.parent.title if task.parent else None,
+            task.position,
+            task.tag_names,
+        )
+        for task in user.tasks.select_related("list", "parent")
+    )
+
+
+def tag_table() -> list[tuple]:
+    """Every tag (owner, name, count) and every tag on a task (task id, name)."""
+    return sorted(Tag.objects.values_list("user_id", "name", "task_count")) + sorted(
+        TaskTag.objects.values_list("task_id", "tag__name")
+    )
+
+
+def tag(task: Task, *names: str) -> None:
+    set_task_tags(owner_id=task.user_id, task_id=task.pk, names=list(names))
+
+
 def write_task_file(path, rows: list[dict], file_format: str) -> None:
     if file_format == "json":
         path.write_text(json.dumps(rows), encoding="utf-8")
@@ -65,7 +95,13 @@ def write_task_file(path, rows: list[dict], file_format: str) -> None:
         writer = csv.DictWriter(file, fieldnames=EXPORT_FIELDS, restval="")
         writer.writeheader()
         for row in rows:
-            writer.writerow({name: "" if value is None else value for name, value in row.items()})
+            writer.writerow({name: csv_cell(value) for name, value in row.items()})
+
+
+def csv_cell(value) -> str:
+    if isinstance(value, list):  # tag names
+        return ", ".join(value)
+    return "" if value is None else value
 
 
 # --- seed_demo --------------------------------------------------------------
@@ -187,6 +223,80 @@ def test_seed_demo_makes_a_new_random_password_each_time_it_creates_users():
 
     assert first != second
     assert len(first) >= 16
+
+
+def demo_index(task: Task) -> int:
+    return int(task.title.rsplit("#", 1)[1]) - 1
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_every_fifth_task_two_subtasks_in_its_list():
+    run("seed_demo", "--force", "--tasks", "25")
+    tasks = sorted(Task.objects.select_related("parent"), key=demo_index)
+
+    for index, task in enumerate(tasks):
+        if index % 5 in (1, 2):
+            assert task.parent == tasks[index - index % 5]
+            assert task.list_id == task.parent.list_id
+        else:
+            assert task.parent is None
+    subtasks = [task for task in tasks if task.parent]
+    assert len(subtasks) == 10
+    assert {task.completed for task in subtasks} == {True, False}
+
+
+@pytest.mark.django_db
+def test_seed_demo_puts_each_task_last_among_its_siblings_in_creation_order():
+    run("seed_demo", "--force", "--tasks", "25")
+
+    groups = {}
+    for task in sorted(Task.objects.all(), key=demo_index):
+        groups.setdefault((task.list_id, task.parent_id), []).append(task.position)
+    for positions in groups.values():
+        assert positions == [STEP * n for n in range(1, len(positions) + 1)]
+
+
+@pytest.mark.django_db
+def test_seed_demo_tags_some_tasks_and_the_counts_are_kept():
+    run("seed_demo", "--force", "--users", "2", "--tasks", "25")
+
+    for user in User.objects.all():
+        assert set(user.tags.values_list("name", flat=True)) == {
+            "home",
+            "errands",
+            "urgent",
+            "reading",
+        }
+        tagged = [bool(task.tag_names) for task in user.tasks.all()]
+        assert any(tagged) and not all(tagged)
+    assert services.tasks_recount() == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_running_seed_demo_again_changes_no_tag():
+    run("seed_demo", "--force", "--users", "2", "--tasks", "30")
+    tags = tag_table()
+
+    run("seed_demo", "--force", "--users", "2", "--tasks", "30")
+
+    assert tag_table() == tags
+
+
+@pytest.mark.django_db
+def test_seed_demo_topping_up_ends_as_one_run_would():
+    # 6 tasks end on a parent whose subtasks the top-up makes.
+    run("seed_demo", "--force", "--tasks", "6")
+    run("seed_demo", "--force", "--tasks", "12")
+    topped_up = organization(User.objects.get())
+    User.objects.all().delete()
+
+    run("seed_demo", "--force", "--tasks", "12")
+
+    assert organization(User.objects.get()) == topped_up
+    assert [title for title, _, parent, _, _ in topped_up if parent == "Book train tickets #6"] == [
+        "Pay electricity bill #8",
+        "Review pull request #7",
+    ]
 
 
 # --- export_tasks / import_tasks ---------------------------------------------
@@ -513,6 +623,273 @@ def test_export_and_import_find_the_user_whatever_the_case_of_the_email(tmp_path
     assert [row["title"] for row in json.loads(out)] == ["Mine"]
 
 
+@pytest.fixture
+def organized_tasks(owner) -> dict[str, Task]:
+    """A parent with two subtasks in a list of its own, made out of order with a
+    top-level task of the Inbox, and tags spelt in mixed case."""
+    work = TaskList.objects.create(user=owner, name="Work", position=10)
+    parent = TaskFactory(user=owner, list=work, title="Plan the offsite", position=3 * STEP)
+    venue = TaskFactory(
+        user=owner, list=work, parent=parent, title="Book the venue", position=2 * STEP
+    )
+    loose = TaskFactory(user=owner, title="In the inbox", position=-5, completed=True)
+    invites = TaskFactory(user=owner, list=work, parent=parent, title="Send invites", position=STEP)
+    tag(parent, "Ärger")
+    tag(venue, "Urgent", "ärger")
+    tag(loose, "home", "URGENT")
+    return {"parent": parent, "venue": venue, "loose": loose, "invites": invites}
+
+
+@pytest.mark.django_db
+def test_export_puts_parents_first_with_parent_position_and_tags(owner, organized_tasks):
+    parent = str(organized_tasks["parent"].pk)
+
+    rows = json.loads(run("export_tasks", "--user", owner.email)[0])
+    cells = list(
+        csv.DictReader(
+            StringIO(run("export_tasks", "--user", owner.email, "--format", "csv")[0], newline="")
+        )
+    )
+
+    assert [(row["title"], row["parent"], row["position"], row["tags"]) for row in rows] == [
+        ("Plan the offsite", None, 3 * STEP, ["Ärger"]),
+        ("In the inbox", None, -5, ["home", "Urgent"]),
+        ("Book the venue", parent, 2 * STEP, ["Urgent", "Ärger"]),
+        ("Send invites", parent, STEP, []),
+    ]
+    assert [(row["parent"], row["position"], row["tags"]) for row in cells] == [
+        ("", str(3 * STEP), "Ärger"),
+        ("", "'-5", "home, Urgent"),
+        (parent, str(2 * STEP), "Urgent, Ärger"),
+        (parent, str(STEP), ""),
+    ]
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_export_reads_tasks_and_tags_in_two_queries(owner, count, django_assert_num_queries):
+    parent = TaskFactory(user=owner)
+    for number in range(count):
+        tag(TaskFactory(user=owner, parent=parent), "shared", f"tag {number}")
+
+    with django_assert_num_queries(2):
+        transfer.tasks_export(user=owner, file_format="csv")
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+@pytest.mark.usefixtures("organized_tasks", "someone_elses_task")
+def test_a_round_trip_restores_parents_positions_and_tags(tmp_path, owner, file_format):
+    before, tags_before = task_table(), tag_table()
+    first, second = tmp_path / f"first.{file_format}", tmp_path / f"second.{file_format}"
+
+    run("export_tasks", "--user", owner.email, "--format", file_format, "--output", str(first))
+    Task.objects.filter(user=owner).delete()
+    Tag.objects.filter(user=owner).delete()
+    run("import_tasks", "--user", owner.email, str(first))
+    run("export_tasks", "--user", owner.email, "--format", file_format, "--output", str(second))
+
+    assert task_table() == before
+    assert tag_table() == tags_before
+    assert second.read_bytes() == first.read_bytes()
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+@pytest.mark.usefixtures("organized_tasks")
+def test_subtasks_follow_their_parent_when_it_gets_a_new_id(tmp_path, owner, file_format):
+    # Every id of the file is the owner's: in another account each task gets a new one.
+    path = tmp_path / f"tasks.{file_format}"
+    run("export_tasks", "--user", owner.email, "--format", file_format, "--output", str(path))
+    owners = list(Task.objects.filter(user=owner).order_by("id").values())
+    other = UserFactory(email="other@example.org")
+
+    run("import_tasks", "--user", other.email, str(path))
+
+    assert organization(other) == organization(owner)
+    subtasks = other.tasks.filter(parent__isnull=False).select_related("parent")
+    assert len(subtasks) == 2
+    assert all(task.parent.user_id == other.pk for task in subtasks)
+    assert not {task.pk for task in other.tasks.all()} & {row["id"] for row in owners}
+    assert list(Task.objects.filter(user=owner).order_by("id").values()) == owners
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+def test_a_subtask_goes_to_its_parents_list_whatever_its_row_says(tmp_path, owner, file_format):
+    parent_id = str(uuid.uuid4())
+    path = tmp_path / f"tasks.{file_format}"
+    rows = [
+        {"title": "Child", "parent": parent_id, "list": "Elsewhere"},
+        {"id": parent_id, "title": "Parent", "list": "Work"},
+    ]
+    write_task_file(path, rows, file_format)
+
+    run("import_tasks", "--user", owner.email, str(path))
+
+    child = Task.objects.select_related("list").get(title="Child")
+    assert (str(child.parent_id), child.list.name) == (parent_id, "Work")
+    assert not TaskList.objects.filter(name="Elsewhere").exists()
+
+
+@pytest.mark.django_db
+def test_an_overwritten_subtask_keeps_its_parent_unless_its_row_says_otherwise(tmp_path, owner):
+    parent = TaskFactory(user=owner, title="Parent")
+    kept, freed, moved = (TaskFactory(user=owner, parent=parent, position=STEP) for _ in range(3))
+    path = tmp_path / "tasks.json"
+    rows = [
+        {"id": str(kept.pk), "title": "Kept"},
+        {"id": str(freed.pk), "title": "Freed", "parent": None},
+        {"id": str(moved.pk), "title": "Moved", "list": "Home"},
+    ]
+    write_task_file(path, rows, "json")
+
+    run("import_tasks", "--user", owner.email, str(path))
+
+    placed = {
+        task.title: (task.parent_id, task.list.name, task.position)
+        for task in owner.tasks.select_related("list")
+    }
+    assert placed["Kept"] == (parent.pk, "Inbox", STEP)
+    assert placed["Freed"] == (None, "Inbox", STEP)  # the Inbox's only other task is at 0
+    assert placed["Moved"] == (None, "Home", STEP)
+
+
+@pytest.mark.django_db
+def test_an_overwritten_parent_moved_to_another_list_takes_its_subtasks(tmp_path, owner):
+    parent = TaskFactory(user=owner, title="Parent")
+    subtask = TaskFactory(user=owner, parent=parent)
+    path = tmp_path / "tasks.json"
+    write_task_file(path, [{"id": str(parent.pk), "title": "Parent", "list": "Home"}], "json")
+
+    run("import_tasks", "--user", owner.email, str(path))
+
+    subtask.refresh_from_db()
+    assert (subtask.list.name, subtask.parent_id, subtask.version) == ("Home", parent.pk, 2)
+    assert services.tasks_recount() == (0, 0, 0)
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+def test_rows_without_a_position_go_last_among_their_siblings(tmp_path, owner, file_format):
+    parent = TaskFactory(user=owner, title="Parent", position=STEP)
+    TaskFactory(user=owner, title="Subtask", parent=parent, position=4 * STEP)
+    stays = TaskFactory(user=owner, title="Stays", position=5 * STEP)
+    path = tmp_path / f"tasks.{file_format}"
+    rows = [
+        {"title": "New 1"},
+        {"id": str(stays.pk), "title": "Stays, renamed"},
+        {"title": "Placed", "position": 9 * STEP},
+        {"title": "New subtask", "parent": str(parent.pk)},
+        {"title": "New 2"},
+    ]
+    write_task_file(path, rows, file_format)
+
+    run("import_tasks", "--user", owner.email, str(path))
+
+    assert dict(owner.tasks.values_list("title", "position")) == {
+        "Parent": STEP,
+        "Subtask": 4 * STEP,
+        "Stays, renamed": 5 * STEP,
+        "Placed": 9 * STEP,
+        "New 1": 10 * STEP,
+        "New 2": 11 * STEP,
+        "New subtask": 5 * STEP,
+    }
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+def test_tags_named_in_any_case_are_one_tag_spelt_as_first_written(tmp_path, owner, file_format):
+    tag(TaskFactory(user=owner), "Home")
+    path = tmp_path / f"tasks.{file_format}"
+    rows = [
+        {"title": "A", "tags": ["urgent", "HOME"]},
+        {"title": "B", "tags": ["Urgent", "URGENT", "errands"]},
+    ]
+    write_task_file(path, rows, file_format)
+
+    run("import_tasks", "--user", owner.email, str(path))
+
+    assert sorted(owner.tags.values_list("name", "task_count")) == [
+        ("Home", 2),
+        ("errands", 1),
+        ("urgent", 2),
+    ]
+    assert Task.objects.get(title="B").tag_names == ["errands", "urgent"]
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+def test_an_overwritten_task_has_exactly_its_rows_tags(tmp_path, owner, file_format):
+    retagged, cleared = TaskFactory(user=owner), TaskFactory(user=owner)
+    tag(retagged, "old", "both")
+    tag(cleared, "old")
+    path = tmp_path / f"tasks.{file_format}"
+    rows = [
+        {"id": str(retagged.pk), "title": "Retagged", "tags": ["Both", "new"]},
+        {"id": str(cleared.pk), "title": "No tags given"},
+    ]
+    write_task_file(path, rows, file_format)
+
+    run("import_tasks", "--user", owner.email, str(path))
+
+    assert Task.objects.get(pk=retagged.pk).tag_names == ["both", "new"]
+    assert Task.objects.get(pk=cleared.pk).tag_names == []
+    assert dict(owner.tags.values_list("name", "task_count")) == {"old": 0, "both": 1, "new": 1}
+
+
+BAD_PARENTS = {
+    "unknown": (
+        lambda tasks, other: [{"title": "A"}, {"title": "B", "parent": str(uuid.uuid4())}],
+        "row 2: parent: Neither this file nor your tasks have a task with this id.",
+    ),
+    "someone else's": (
+        lambda tasks, other: [{"title": "A", "parent": str(other.pk)}],
+        "row 1: parent: Neither this file nor your tasks have a task with this id.",
+    ),
+    "a subtask of the file": (
+        lambda tasks, other: [
+            {"id": "00000000-0000-4000-8000-00000000000a", "title": "A"},
+            {
+                "id": "00000000-0000-4000-8000-00000000000b",
+                "title": "B",
+                "parent": "00000000-0000-4000-8000-00000000000a",
+            },
+            {"title": "C", "parent": "00000000-0000-4000-8000-00000000000b"},
+        ],
+        "row 3: parent: This task is a subtask: a subtask cannot have subtasks.",
+    ),
+    "a stored subtask": (
+        lambda tasks, other: [{"title": "A", "parent": str(tasks["venue"].pk)}],
+        "row 1: parent: This task is a subtask: a subtask cannot have subtasks.",
+    ),
+    "itself": (
+        lambda tasks, other: [
+            {"id": str(tasks["loose"].pk), "title": "A", "parent": str(tasks["loose"].pk)}
+        ],
+        "row 1: parent: A task cannot be its own parent.",
+    ),
+    "with subtasks": (
+        lambda tasks, other: [
+            {"id": str(tasks["parent"].pk), "title": "A", "parent": str(tasks["loose"].pk)}
+        ],
+        "row 1: parent: This task has subtasks: it cannot become one.",
+    ),
+}
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+@pytest.mark.parametrize("case", BAD_PARENTS)
+def test_a_parent_that_cannot_be_imports_nothing(
+    tmp_path, owner, organized_tasks, someone_elses_task, file_format, case
+):
+    rows_of, message = BAD_PARENTS[case]
+    path = tmp_path / f"tasks.{file_format}"
+    write_task_file(path, rows_of(organized_tasks, someone_elses_task), file_format)
+    before, tags_before = task_table(), tag_table()
+
+    with pytest.raises(CommandError) as raised:
+        run("import_tasks", "--user", owner.email, str(path))
+
+    assert str(raised.value) == f"Nothing imported: {message}"
+    assert task_table() == before
+    assert tag_table() == tags_before
+
+
 # --- purge_completed ---------------------------------------------------------
 
 
@@ -586,6 +963,31 @@ def test_purge_refuses_bad_days_and_deletes_nothing(tasks_by_age, args, message)
         run("purge_completed", *args)
 
     assert task_table() == before
+
+
+# --- recount_tasks -----------------------------------------------------------
+
+
+def list_and_tag_counts() -> list[tuple]:
+    return sorted(TaskList.objects.values_list("name", "task_count", "completed_count")) + sorted(
+        Tag.objects.values_list("name", "task_count")
+    )
+
+
+def test_recount_repairs_the_counts_of_lists_and_tags(owner, organized_tasks):
+    right = list_and_tag_counts()
+    TaskList.objects.update(task_count=0)
+    TaskList.objects.filter(is_inbox=True).update(completed_count=7)
+    Tag.objects.filter(name="Ärger").update(task_count=9)
+
+    out, _ = run("recount_tasks")
+
+    assert out.strip() == (
+        "Recounted tasks: 0 user(s) had wrong counts, as did 2 list(s) and 1 tag(s); "
+        "all now put right."
+    )
+    assert list_and_tag_counts() == right
+    assert "as did 0 list(s) and 0 tag(s)" in run("recount_tasks")[0]
 
 
 # --- As run from a terminal --------------------------------------------------
@@ -708,5 +1110,5 @@ def test_csv_cells_a_spreadsheet_would_run_are_escaped_and_restored(tmp_path, ow
 
 @pytest.mark.parametrize("text", ["\tx", "\rx", "=x", "'x"])
 def test_a_cell_starting_with_a_tab_or_cr_is_escaped_like_a_formula(text):
-    assert services._csv_cell(text) == "'" + text
-    assert services._from_csv_cell(services._csv_cell(text)) == text
+    assert transfer._csv_cell(text) == "'" + text
+    assert transfer._from_csv_cell(transfer._csv_cell(text)) == text

@@ -253,6 +253,8 @@ def test_retrieve_returns_the_task(auth_client, routes, task, user):
         "id": str(task.id),
         "user_id": str(user.id),
         "list_id": str(user.task_lists.get(is_inbox=True).id),
+        "parent_id": None,
+        "position": task.position,
         "title": "Write the report",
         "description": "Quarterly numbers",
         "completed": False,
@@ -261,6 +263,9 @@ def test_retrieve_returns_the_task(auth_client, routes, task, user):
         "due_date": "2026-12-01T08:00:00Z",
         "created_at": body["created_at"],
         "updated_at": body["updated_at"],
+        "tags": [],
+        "subtask_count": 0,
+        "completed_subtask_count": 0,
     }
     assert parse_time(body["created_at"]) == task.created_at
     assert parse_time(body["updated_at"]) == task.updated_at

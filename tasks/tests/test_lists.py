@@ -13,8 +13,9 @@ from accounts.tests.api import client_for
 from accounts.tests.factories import PASSWORD
 from api.tests.assertions import assert_invalid, assert_problem
 from tasks import lists
-from tasks.lists import NAME_TAKEN, NOT_ANOTHER_LIST, POSITION_STEP
+from tasks.lists import NAME_TAKEN, NOT_ANOTHER_LIST
 from tasks.models import Task, TaskCounts, TaskList
+from tasks.order import POSITION_STEP
 from tasks.store import NOT_YOUR_LIST
 from tasks.tests.factories import TaskFactory
 

@@ -6,7 +6,7 @@ list its count and its page, and for one task its read and its write.
 
 import pytest
 
-from tasks.models import Task
+from tasks.models import Tag, Task, TaskList, TaskTag
 from tasks.tests.factories import TaskFactory
 from tasks.tests.routes import OPERATIONS
 
@@ -43,3 +43,54 @@ def test_list_query_count_does_not_grow_with_the_page(
 
     assert response.status_code == 200
     assert len(response.json()) == (200 if "page_size" in params else 100)
+
+
+# The task list shows every task's tags and subtask counts: within this many
+# queries whatever the page and its filters (read with the tasks, tasks.store.SHOWN_SQL).
+ORGANIZED_LIST_BUDGET = 4
+
+
+@pytest.mark.parametrize("task_count", [1, 200])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"sort": "position"},
+        {"list": "inbox"},
+        {"tags": "home"},
+        {"tags": "home,work"},
+        {"parent": "none"},
+    ],
+    ids=str,
+)
+def test_a_list_with_tags_and_subtasks_stays_within_its_budget(
+    auth_client, routes, user, task_count, params, django_assert_max_num_queries
+):
+    inbox = TaskList.objects.get(user=user, is_inbox=True)
+    tasks = Task.objects.bulk_create(TaskFactory.build_batch(task_count, user=user))
+    home, work = (Tag.objects.create(user=user, name=name) for name in ("home", "work"))
+    TaskTag.objects.bulk_create(
+        [TaskTag(task=task, tag=tag) for task in tasks for tag in (home, work)]
+    )
+    parent = tasks[0]
+    Task.objects.bulk_create(
+        TaskFactory.build_batch(
+            3, user=user, parent=parent, completed=True, completed_at=parent.created_at
+        )
+    )
+    if params.get("list") == "inbox":
+        params = {"list": str(inbox.pk)}
+
+    with django_assert_max_num_queries(ORGANIZED_LIST_BUDGET):
+        response = auth_client.get(routes.list_url(), {**params, "page_size": 500})
+
+    assert response.status_code == 200, response.content
+    shown = {task["id"]: task for task in response.json()}
+    assert shown[str(parent.pk)]["tags"] == ["home", "work"]
+    assert (
+        shown[str(parent.pk)]["subtask_count"]
+        == shown[str(parent.pk)]["completed_subtask_count"]
+        == 3
+    )
+    expected = task_count if "parent" in params or "tags" in params else task_count + 3
+    assert len(shown) == int(response["X-Total-Count"]) == expected

@@ -11,7 +11,7 @@ import pytest
 from django.http import Http404, QueryDict
 
 from api.conditional import PreconditionFailed
-from tasks import store
+from tasks import store, tags
 from tasks.filters import SORT_CHOICES, STATUS_CHOICES, TaskFilter, completion_filters
 from tasks.models import Task, completion_changes
 from tasks.tests.factories import TaskFactory
@@ -58,6 +58,12 @@ def varied_tasks(user, other_user):
     ]
     Task.objects.bulk_create(tasks)
     Task.objects.bulk_create(TaskFactory.build_batch(5, user=other_user))
+    # Tags on some, subtasks (some completed) under others.
+    for n, task in enumerate(tasks[:6]):
+        tags.set_task_tags(owner_id=user.pk, task_id=task.pk, names=["b", "A", "c"][: n % 4])
+    for n, task in enumerate(tasks[10:16]):
+        task.parent = tasks[n % 2]
+        task.save()
 
 
 # --- Reads --------------------------------------------------------------------
@@ -99,9 +105,15 @@ def test_the_statement_names_every_column_of_a_task():
 
 
 def queryset_rows(user, status: str, sort: str) -> list[dict]:
+    """The page's rows as the ORM computes them: tags and subtask counts included."""
     params = {name: value for name, value in (("status", status), ("sort", sort)) if value}
     tasks = TaskFilter(params, queryset=Task.objects.filter(user=user)).qs
-    return list(tasks.values(*store.LISTED_FIELD_NAMES))
+    rows = []
+    for row in tasks.values(*store.TASK_FIELD_NAMES[:-1]):
+        task = Task.objects.get(pk=row["id"])
+        shown = [task.tag_names, task.subtask_count, task.completed_subtask_count]
+        rows.append({**row, **dict(zip(store.SHOWN_SQL, shown, strict=True))})
+    return rows
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda shape: f"{shape[0] or '-'}|{shape[1] or '-'}")

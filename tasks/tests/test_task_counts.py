@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from tasks import store
 from tasks.models import Task, TaskCounts
-from tasks.services import tasks_import
 from tasks.tests.factories import TaskFactory
+from tasks.transfer import tasks_import
 
 pytestmark = pytest.mark.django_db
 

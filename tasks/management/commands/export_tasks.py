@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User, normalize_email
-from tasks.services import tasks_export
+from tasks.transfer import tasks_export
 
 
 class Command(BaseCommand):

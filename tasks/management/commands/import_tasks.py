@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User, normalize_email
-from tasks.services import parse_task_file, tasks_import
+from tasks.transfer import parse_task_file, tasks_import
 
 
 class Command(BaseCommand):
@@ -13,7 +13,8 @@ class Command(BaseCommand):
         "Import tasks for a user from a file written by export_tasks (JSON or CSV, by its "
         "extension or --format). Every row is checked with the API's rules; if any row is "
         "invalid nothing is imported. Rows whose id is already one of the user's tasks "
-        "overwrite that task."
+        "overwrite that task. A parent is a task of the file or of the user's; a task gets "
+        "exactly the tags its row names."
     )
 
     def add_arguments(self, parser):

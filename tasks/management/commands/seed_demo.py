@@ -1,5 +1,10 @@
 """Demo data: a demo user (and more if asked) with varied tasks; safe to run again.
 
+Every task is made from its index among the user's tasks (demo_task), so a
+run that tops up continues where the last one stopped: every fifth task has
+the next two as subtasks, some tasks have tags, and each task goes last
+among its siblings.
+
 For demos: with DEBUG off it refuses to run unless given --force, and the
 demo users get a random password, printed once, when they are created.
 """
@@ -19,7 +24,8 @@ from tqdm import tqdm
 
 from accounts.models import User
 from tasks import lists
-from tasks.models import Priority, Task, TaskList
+from tasks.models import Priority, Tag, Task, TaskList, TaskTag, tag_key
+from tasks.order import last_position
 
 BATCH_SIZE = 1000
 PROGRESS_FROM = 1000  # tasks; smaller runs finish before a bar would help
@@ -42,8 +48,23 @@ def demo_email(number: int) -> str:
     return "demo@example.org" if number == 1 else f"demo{number}@example.org"
 
 
-# Each demo user's lists besides the Inbox; tasks go round the three in turn.
+# Each demo user's lists besides the Inbox; top-level tasks go round the three in turn.
 DEMO_LISTS = ["Work", "Home"]
+
+
+# Tag names of the index-th task, in turn: four tasks in seven have some.
+DEMO_TAGS = [["home"], [], ["errands", "urgent"], ["reading"], [], ["urgent"], []]
+TAG_NAMES = sorted({name for names in DEMO_TAGS for name in names})
+SUBTASKS_OF_EVERY = 5  # tasks: the first of each five has the next two as subtasks
+
+
+def demo_title(index: int) -> str:
+    return f"{TITLES[index % len(TITLES)]} #{index + 1}"
+
+
+def demo_parent_index(index: int) -> int | None:
+    """The index of the task the index-th is a subtask of, or None: top-level."""
+    return index - index % SUBTASKS_OF_EVERY if index % SUBTASKS_OF_EVERY in (1, 2) else None
 
 
 def demo_task(user, list_id, index: int, now) -> Task:
@@ -54,7 +75,7 @@ def demo_task(user, list_id, index: int, now) -> Task:
     return Task(
         user=user,
         list_id=list_id,
-        title=f"{TITLES[index % len(TITLES)]} #{index + 1}",
+        title=demo_title(index),
         description="Seeded demo task." if index % 2 else None,
         priority=PRIORITIES[index % len(PRIORITIES)],
         due_date=now + offset + timedelta(days=index // 20) if offset else None,
@@ -133,23 +154,112 @@ class Command(BaseCommand):
             .annotate(n=Count("id"))
             .values_list("user", "n")
         )
+        todo = {
+            user.pk: range(have.get(user.pk, 0), per_user)
+            for user in users
+            if have.get(user.pk, 0) < per_user
+        }
+        if not todo:
+            return 0
         now = timezone.now()
         lists_of: dict = {}
         for user_id, list_id in (
-            TaskList.objects.filter(user__in=users)
+            TaskList.objects.filter(user__in=list(todo))
             .order_by("position")
             .values_list("user_id", "id")
         ):
             lists_of.setdefault(user_id, []).append(list_id)
+        tags_of = self.ensure_tags(list(todo))
+        parents_of = self.stored_parents(todo)
+        last = self.last_positions(todo, parents_of)
         pending = (
-            demo_task(user, lists_of[user.pk][index % len(lists_of[user.pk])], index, now)
+            made
             for user in users
-            for index in range(have.get(user.pk, 0), per_user)
+            if user.pk in todo
+            for made in demo_tasks(
+                user, lists_of[user.pk], todo[user.pk], now, last, parents_of.get(user.pk, {})
+            )
         )
-        total = sum(max(0, per_user - have.get(user.pk, 0)) for user in users)
+        total = sum(len(indexes) for indexes in todo.values())
         # The bar is for a person at a terminal, so it goes to the real stderr.
         with tqdm(total=total, unit="task", file=sys.stderr, disable=total < PROGRESS_FROM) as bar:
             while batch := list(islice(pending, BATCH_SIZE)):
-                Task.objects.bulk_create(batch)
+                Task.objects.bulk_create([task for task, _ in batch])
+                TaskTag.objects.bulk_create(
+                    TaskTag(task_id=task.pk, tag_id=tags_of[task.user_id][tag_key(name)])
+                    for task, names in batch
+                    for name in names
+                )
                 bar.update(len(batch))
         return total
+
+    def ensure_tags(self, user_ids: list) -> dict:
+        """Each user's demo tags, by key (tasks.models.tag_key), made where missing."""
+        keys = {tag_key(name): name for name in TAG_NAMES}
+        tags_of = {user_id: {} for user_id in user_ids}
+        for user_id, key, pk in Tag.objects.filter(user_id__in=user_ids, key__in=keys).values_list(
+            "user_id", "key", "pk"
+        ):
+            tags_of[user_id][key] = pk
+        missing = [
+            Tag(user_id=user_id, name=name, key=key)
+            for user_id, tags in tags_of.items()
+            for key, name in keys.items()
+            if key not in tags
+        ]
+        Tag.objects.bulk_create(missing, batch_size=BATCH_SIZE)
+        for tag in missing:
+            tags_of[tag.user_id][tag.key] = tag.pk
+        return tags_of
+
+    def stored_parents(self, todo: dict) -> dict:
+        """For each user whose next task is a subtask, its parent made by an earlier run:
+        {user id: {index: (id, list id)}}."""
+        wanted = {
+            (user_id, demo_title(parent)): parent
+            for user_id, indexes in todo.items()
+            if (parent := demo_parent_index(indexes.start)) is not None
+        }
+        if not wanted:
+            return {}
+        found = Task.objects.filter(
+            user_id__in={user_id for user_id, _ in wanted},
+            title__in={title for _, title in wanted},
+            parent__isnull=True,
+        ).values_list("user_id", "title", "id", "list_id")
+        return {
+            user_id: {wanted[user_id, title]: (pk, list_id)}
+            for user_id, title, pk, list_id in found
+            if (user_id, title) in wanted
+        }
+
+    def last_positions(self, todo: dict, parents_of: dict) -> dict:
+        """The last position among the top-level tasks of each of the users' lists, and
+        among the subtasks of each parent of parents_of, keyed by list or parent id."""
+        parent_ids = [pk for parents in parents_of.values() for pk, _ in parents.values()]
+        list_ids = TaskList.objects.filter(user_id__in=list(todo)).values_list("pk", flat=True)
+        by_list, by_parent = Task.objects.last_positions(
+            list_ids=list(list_ids), parent_ids=parent_ids
+        )
+        return by_list | by_parent
+
+
+def demo_tasks(user, list_ids: list, indexes: range, now, last: dict, parents: dict):
+    """The user's demo tasks of these indexes, each with its tags' names.
+
+    Each goes last among its siblings: `last` holds the last position of
+    each group of siblings, by list id (its top-level tasks) or parent id
+    (its subtasks), and is kept up to date. A subtask goes to its parent's
+    list; `parents` holds the user's tasks that may be parents, by index.
+    """
+    for index in indexes:
+        parent_id, list_id = parents.get(demo_parent_index(index), (None, None))
+        if parent_id is None:
+            list_id = list_ids[index % len(list_ids)]
+        task = demo_task(user, list_id, index, now)
+        task.parent_id = parent_id
+        group = list_id if parent_id is None else parent_id
+        task.position = last[group] = last_position(last.get(group))
+        if index % SUBTASKS_OF_EVERY == 0:
+            parents[index] = (task.pk, list_id)
+        yield task, DEMO_TAGS[index % len(DEMO_TAGS)]
