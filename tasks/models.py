@@ -223,8 +223,14 @@ class Task(models.Model):
     list = models.ForeignKey(TaskList, on_delete=models.CASCADE, related_name="tasks")
     # A subtask's parent: a top-level task of the same user and list (one
     # level only, checked by tasks.store and Task.clean).
+    # No index of its own: task_parent_position_idx starts with it.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="subtasks"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="subtasks",
+        db_index=False,
     )
     # Order among the task's siblings (the top-level tasks of its list, or the
     # subtasks of its parent), then id: gaps let a move write one row (tasks.order).
@@ -326,8 +332,13 @@ class Task(models.Model):
 class TaskTag(models.Model):
     """A tag on a task (the through table of Task.tags)."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="tag_links")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="task_links")
+    # No indexes of their own: the two below start with one each.
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="tag_links", db_index=False
+    )
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="task_links", db_index=False
+    )
 
     class Meta:
         constraints = [

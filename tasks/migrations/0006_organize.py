@@ -297,6 +297,7 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="subtasks",
                 to="tasks.task",
+                db_index=False,
             ),
         ),
         migrations.AddField(
@@ -357,6 +358,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="task_links",
                         to="tasks.tag",
+                        db_index=False,
                     ),
                 ),
                 (
@@ -365,6 +367,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="tag_links",
                         to="tasks.task",
+                        db_index=False,
                     ),
                 ),
             ],
