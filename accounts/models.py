@@ -8,6 +8,8 @@ account with a password also has.
 """
 
 import uuid
+import zoneinfo
+from functools import cache
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -24,7 +26,8 @@ from api.rows import python_rows
 # fields, in their order; tests hold the users read equal to the queryset's.
 USER_COLUMNS = (
     '"password", "last_login", "is_superuser", "id", "email", "name", "is_active", '
-    '"is_staff", "date_joined", "external_issuer", "external_subject", "external_email"'
+    '"is_staff", "date_joined", "external_issuer", "external_subject", "external_email", '
+    '"time_zone"'
 )
 USER_BY_ID = f'SELECT {USER_COLUMNS} FROM "accounts_user" WHERE "id" = %s'  # noqa: S608
 USER_BY_IDENTITY = (
@@ -44,7 +47,21 @@ USER_FIELD_NAMES = [
     "external_issuer",
     "external_subject",
     "external_email",
+    "time_zone",
 ]
+
+
+DEFAULT_TIME_ZONE = "UTC"
+TIME_ZONE_MAX_LENGTH = 64
+
+
+@cache
+def time_zone_names() -> dict[str, str]:
+    """Every IANA time zone name (the tzdata package's, whatever the machine has),
+    by its lower-case spelling: a name is accepted in any case and kept as IANA spells it."""
+    # Not zones: the system's own setting and a placeholder of the database.
+    names = zoneinfo.available_timezones() - {"localtime", "Factory", "posixrules"}
+    return {name.lower(): name for name in names}
 
 
 def normalize_email(email: str) -> str:
@@ -123,6 +140,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     external_issuer = models.CharField(max_length=255, null=True, blank=True, editable=False)  # noqa: DJ001
     external_subject = models.CharField(max_length=255, null=True, blank=True, editable=False)  # noqa: DJ001
     external_email = models.EmailField(max_length=254, blank=True, editable=False)
+    # An IANA name (time_zone_names): where "today", "overdue" and all-day
+    # dates are reckoned for this user. A default in the database too, so
+    # that rows written without it (in bulk, say) have one.
+    time_zone = models.CharField(
+        max_length=TIME_ZONE_MAX_LENGTH, default=DEFAULT_TIME_ZONE, db_default=DEFAULT_TIME_ZONE
+    )
 
     objects = UserManager()
 

@@ -6,7 +6,7 @@ from django.contrib.auth.password_validation import (
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import DEFAULT_TIME_ZONE, TIME_ZONE_MAX_LENGTH, User, time_zone_names
 from api.fields import EmailTextField, TextField
 
 PASSWORD_MAX_LENGTH = 128
@@ -37,17 +37,36 @@ class NewPasswordField(PasswordField):
         return max(lengths, default=None)
 
 
+class TimeZoneField(TextField):
+    """An IANA time zone name, in any letter case; kept as IANA spells it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            'An IANA time zone name ("Europe/Paris", "America/New_York", "UTC"): where '
+            '"today", "overdue", all-day dates and recurrences are reckoned.',
+        )
+        super().__init__(max_length=TIME_ZONE_MAX_LENGTH, **kwargs)
+
+    def to_internal_value(self, data):
+        name = time_zone_names().get(super().to_internal_value(data).lower())
+        if name is None:
+            raise serializers.ValidationError("Not an IANA time zone name.")
+        return name
+
+
 class UserSerializer(serializers.ModelSerializer):
     # Declared so the model's exact-match unique validator is not generated:
     # uniqueness is case-insensitive and checked by the accounts service.
     email = EmailTextField(max_length=254)
     name = TextField(max_length=150, allow_blank=True, required=False)
+    time_zone = TimeZoneField(required=False)
     # Needed to change the email (accounts.services.user_update_profile).
     current_password = PasswordField(required=False)
 
     class Meta:
         model = User
-        fields = ["id", "email", "name", "date_joined", "current_password"]
+        fields = ["id", "email", "name", "time_zone", "date_joined", "current_password"]
         read_only_fields = ["id", "date_joined"]
 
     def to_representation(self, user):
@@ -63,6 +82,7 @@ class RegisterSerializer(serializers.Serializer):
     email = EmailTextField(max_length=254)
     password = NewPasswordField()
     name = TextField(max_length=150, required=False, allow_blank=True, default="")
+    time_zone = TimeZoneField(required=False, default=DEFAULT_TIME_ZONE)
 
     def to_internal_value(self, data):
         try:

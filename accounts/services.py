@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from rest_framework import exceptions
 
 from accounts.lockout import password_confirmed
-from accounts.models import User, normalize_email
+from accounts.models import DEFAULT_TIME_ZONE, User, normalize_email
 from accounts.tokens import tokens_for_user, user_revoke_all_tokens
 
 EMAIL_TAKEN = "An account with this email address already exists."
@@ -20,9 +20,11 @@ WRONG_PASSWORD = "The password is incorrect."  # noqa: S105 - a message
 CURRENT_PASSWORD_NEEDED = "Changing the email address needs the current password."  # noqa: S105
 
 
-def user_register(*, email: str, password: str, name: str = "") -> User:
+def user_register(
+    *, email: str, password: str, name: str = "", time_zone: str = DEFAULT_TIME_ZONE
+) -> User:
     """Create an account; the password is checked against Django's validators."""
-    user = User(email=normalize_email(email), name=name)
+    user = User(email=normalize_email(email), name=name, time_zone=time_zone)
     errors = {}
     if _email_taken(user.email):
         errors["email"] = [EMAIL_TAKEN]
@@ -43,11 +45,12 @@ def user_update_profile(
     user: User,
     email: str | None = None,
     name: str | None = None,
+    time_zone: str | None = None,
     current_password: str | None = None,
 ) -> User:
-    """Change the name, or the email: that needs the current password, checked first,
-    so that a stolen access token can neither take the account nor learn which
-    addresses have one."""
+    """Change the name, the time zone, or the email: that needs the current password,
+    checked first, so that a stolen access token can neither take the account nor
+    learn which addresses have one."""
     if user.is_external:
         # The issuer's claims set them, at every change (user_for_external_token).
         given = [field for field, value in (("email", email), ("name", name)) if value is not None]
@@ -55,6 +58,10 @@ def user_update_profile(
             raise ValidationError(
                 {field: [MANAGED_BY_ISSUER.format(field=field)] for field in given}
             )
+        # The time zone is the user's own setting here, whoever signs them in.
+        if time_zone is not None:
+            user.time_zone = time_zone
+            user.save(update_fields=["time_zone"])
         return user
     if email is not None and normalize_email(email) != user.email:
         if current_password is None:
@@ -66,7 +73,9 @@ def user_update_profile(
         user.email = email
     if name is not None:
         user.name = name
-    _save_unique_email(user, update_fields=["email", "name"])
+    if time_zone is not None:
+        user.time_zone = time_zone
+    _save_unique_email(user, update_fields=["email", "name", "time_zone"])
     return user
 
 

@@ -49,8 +49,9 @@ def assert_bearer_challenge(response) -> None:
 
 
 def assert_user_body(body: dict, user) -> None:
-    assert body.keys() == {"id", "email", "name", "date_joined"}
+    assert body.keys() == {"id", "email", "name", "time_zone", "date_joined"}
     assert body["id"] == str(user.pk)
+    assert body["time_zone"] == user.time_zone
     assert body["email"] == user.email
     assert body["name"] == user.name
     assert parse_datetime(body["date_joined"]) == user.date_joined

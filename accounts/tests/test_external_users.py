@@ -41,6 +41,7 @@ def test_the_first_token_makes_a_user_linked_to_issuer_and_subject(issuer):
         "id": str(user.pk),
         "email": "ada@example.org",
         "name": "Ada",
+        "time_zone": "UTC",
         "date_joined": response.json()["date_joined"],
     }
 
