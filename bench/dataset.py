@@ -36,7 +36,7 @@ USER_COLUMNS = (
 )
 TASK_COLUMNS = (
     "id, user_id, list_id, parent_id, position, title, description, completed, completed_at, "
-    "priority, due_date, created_at, updated_at, version"
+    "priority, due_date, created_at, updated_at, version, due_at"
 )
 LIST_COLUMNS = (
     "id, user_id, name, color, position, is_inbox, task_count, completed_count, "
@@ -143,6 +143,7 @@ class TaskFactory:
             created,
             completed_at or created,
             1,
+            due,  # due_at: the benchmark's tasks are due at instants (tasks.dates)
         )
 
     def tags(self, user: SeededUser, known_tag: bool) -> list[str]:

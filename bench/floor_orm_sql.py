@@ -16,9 +16,9 @@ from bench.floor_django import TAGS_PER_TASK, USER_FIELD_NAMES, store
 
 USER_FIELDS = USER_FIELD_NAMES
 TASK_FIELDS = store.TASK_FIELD_NAMES
-# The columns a list shows of a task: all but the version. TASK_SELECT adds
+# The columns a list shows of a task: all but the version and due_at. TASK_SELECT adds
 # what the store reads with them (tags, subtask counts), by its own fragments.
-LISTED_COLUMNS = store.TASK_FIELD_NAMES[:-1]
+LISTED_COLUMNS = [name for name in store.LISTED_FIELD_NAMES if name not in store.SHOWN_SQL]
 
 
 def _columns(table: str, fields: list[str]) -> str:
@@ -98,7 +98,7 @@ SORT_EXPRESSIONS = {
     "created": '"tasks_task"."created_at"',
     "updated": '"tasks_task"."updated_at"',
     "title": 'LOWER("tasks_task"."title")',
-    "due_date": '"tasks_task"."due_date"',
+    "due_date": '"tasks_task"."due_at"',
     "priority": (
         'CASE WHEN ("tasks_task"."priority" = \'low\') THEN 1 '
         'WHEN ("tasks_task"."priority" = \'medium\') THEN 2 '
@@ -145,7 +145,7 @@ def list_filter(conn, user_id, params: dict) -> tuple[str, list, dict | None]:
             args.append(tag_id)
     for name, operator in (("due_before", "<="), ("due_after", ">=")):
         if params.get(name):
-            conditions.append(f'"tasks_task"."due_date" {operator} %s')
+            conditions.append(f'"tasks_task"."due_at" {operator} %s')
             args.append(_moment(params[name], name))
     if len(conditions) == 1:
         return conditions[0], args, named_tags

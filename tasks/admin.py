@@ -23,16 +23,17 @@ class DueFilter(admin.SimpleListFilter):
         now = timezone.now()
         start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
         match self.value():
+            # due_at: the instant, or the end of an all-day task's day.
             case "overdue":
-                return queryset.filter(due_date__lt=now, completed=False)
+                return queryset.filter(due_at__lt=now, completed=False)
             case "today":
                 return queryset.filter(
-                    due_date__gte=start_of_day, due_date__lt=start_of_day + timedelta(days=1)
+                    due_at__gte=start_of_day, due_at__lt=start_of_day + timedelta(days=1)
                 )
             case "week":
-                return queryset.filter(due_date__gte=now, due_date__lt=now + timedelta(days=7))
+                return queryset.filter(due_at__gte=now, due_at__lt=now + timedelta(days=7))
             case "none":
-                return queryset.filter(due_date__isnull=True)
+                return queryset.filter(due_at__isnull=True)
         return queryset
 
 

@@ -8,10 +8,17 @@ class TasksConfig(AppConfig):
     name = "tasks"
 
     def ready(self):
-        from tasks.lists import give_new_user_an_inbox  # needs the models, ready now
+        # Both need the models, ready now.
+        from tasks.lists import give_new_user_an_inbox
+        from tasks.models import follow_owner_time_zone
 
         post_save.connect(
             give_new_user_an_inbox,
             sender=settings.AUTH_USER_MODEL,
             dispatch_uid="tasks.give_new_user_an_inbox",
+        )
+        post_save.connect(
+            follow_owner_time_zone,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="tasks.follow_owner_time_zone",
         )

@@ -7,17 +7,19 @@ and a parameter given twice is refused because only one value would count.
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import django_filters
 from django import forms
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from api.fields import TextField
 from api.pagination import refuse_repeated_parameters
+from tasks import dates
 from tasks.models import (
     PRIORITY_RANK,
     TAG_NAME_MAX_LENGTH,
@@ -65,6 +67,12 @@ SEARCH_MAX_LENGTH = 200
 SEARCH_HELP = "Case-insensitive text to find in the title or the description."
 
 STATUS_CHOICES = [("all", "All"), ("pending", "Pending"), ("completed", "Completed")]
+DUE_CHOICES = [
+    ("today", "today"),
+    ("overdue", "overdue"),
+    ("next_7_days", "next_7_days"),
+    ("none", "none"),
+]
 
 SORT_FIELDS = ["created", "updated", "title", "due_date", "priority", "position"]
 # The labels name the values in generated clients (TaskSortEnum.DUE_DATE_DESC).
@@ -76,7 +84,8 @@ SORT_EXPRESSIONS = {
     "created": F("created_at"),
     "updated": F("updated_at"),
     "title": Lower("title"),
-    "due_date": F("due_date"),
+    # The effective due moment: the instant, or the end of an all-day task's day.
+    "due_date": F("due_at"),
     "priority": PRIORITY_RANK,
 }
 
@@ -102,6 +111,7 @@ FILTERS_BEYOND_COMPLETION = {
     "search",
     "due_before",
     "due_after",
+    "due",
     "tags",
     "untagged",
     "parent",
@@ -212,14 +222,23 @@ class TaskFilter(django_filters.FilterSet):
         help_text="A task's id: only its subtasks; `none`: only top-level tasks.",
     )
     due_before = DueDateFilter(
-        field_name="due_date",
+        field_name="due_at",
         lookup_expr="lte",
-        help_text="Due at or before this ISO 8601 date-time.",
+        help_text="Due at or before this ISO 8601 date-time (an all-day task: at the end "
+        "of its day in the caller's time zone).",
     )
     due_after = DueDateFilter(
-        field_name="due_date",
+        field_name="due_at",
         lookup_expr="gte",
-        help_text="Due at or after this ISO 8601 date-time.",
+        help_text="Due at or after this ISO 8601 date-time (an all-day task: at the end "
+        "of its day in the caller's time zone).",
+    )
+    due = django_filters.ChoiceFilter(
+        choices=DUE_CHOICES,
+        method="filter_due",
+        help_text="In the caller's time zone: due `today`; `overdue` (pending, due before "
+        "now; an all-day task once its day is over); due in the `next_7_days` (today and "
+        "the six days after it); or `none` (no due date or day).",
     )
     sort = django_filters.ChoiceFilter(
         choices=SORT_CHOICES,
@@ -240,15 +259,18 @@ class TaskFilter(django_filters.FilterSet):
             "parent",
             "due_before",
             "due_after",
+            "due",
             "sort",
         ]
 
     form_class = None  # built on first use
 
-    def __init__(self, data=None, queryset=None, *, owner_id=None, **kwargs):
-        # owner_id: whose tags the `tags` filter names (read by key, once).
+    def __init__(self, data=None, queryset=None, *, owner_id=None, time_zone=None, **kwargs):
+        # owner_id: whose tags the `tags` filter names (read by key, once);
+        # time_zone: theirs, where `due` reckons its days.
         super().__init__(data, queryset, **kwargs)
         self.owner_id = owner_id
+        self.time_zone = time_zone
         self.named_tags = None  # {key: (id, task_count)}, once filter_tags has read them
 
     def get_form_class(self):
@@ -277,6 +299,19 @@ class TaskFilter(django_filters.FilterSet):
     )
     def filter_search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+
+    def filter_due(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(due_at__isnull=True)
+        now = timezone.now()
+        if value == "overdue":
+            return queryset.filter(completed=False, due_at__lt=now)
+        day = dates.today(self.time_zone, now)
+        days = 1 if value == "today" else 7
+        return queryset.filter(
+            due_at__gte=dates.start_of_day(day, self.time_zone),
+            due_at__lt=dates.start_of_day(day + timedelta(days=days), self.time_zone),
+        )
 
     def filter_tags(self, queryset, name, value):
         # The tags' ids are read first and compared as values: the planner then

@@ -16,6 +16,8 @@ from django.db.models import Case, F, Max, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from tasks.dates import due_moment
+
 TITLE_MAX_LENGTH = 200
 EDITABLE_FIELDS = ["title", "description", "completed", "priority", "due_date"]
 # Everything a task is, apart from its owner: what the API shows (with
@@ -28,6 +30,7 @@ EXPORTED_FIELDS = [
     "completed_at",
     "priority",
     "due_date",
+    "due_on",
     "created_at",
     "updated_at",
 ]
@@ -66,6 +69,14 @@ class TaskQuerySet(models.QuerySet):
         read a stale value: two at once leave the task as it was.
         """
         return self.update(**completion_changes(completed, timezone.now()))
+
+    def follow_time_zone(self, time_zone: str) -> None:
+        """Work out again the due_at of the all-day tasks among these, for their
+        owner's new time zone: each stays due on its day, which now ends elsewhen."""
+        tasks = list(self.filter(due_on__isnull=False).only("id", "due_on"))
+        for task in tasks:
+            task.due_at = due_moment(None, task.due_on, time_zone)
+        self.model.objects.bulk_update(tasks, ["due_at"], batch_size=500)
 
     def last_positions(self, *, list_ids, parent_ids) -> tuple[dict, dict]:
         """The last position among the top-level tasks of each list of list_ids, and
@@ -214,6 +225,17 @@ class Tag(models.Model):
         return f'"{self.version}"'
 
 
+class DueAtField(models.DateTimeField):
+    """Task.due_at, worked out from the due fields whenever the ORM writes the task
+    (save, create, bulk_create): no writer can forget it. tasks.store, which
+    writes with plain SQL, works it out with the same function."""
+
+    def pre_save(self, task, add):
+        value = task.effective_due()
+        setattr(task, self.attname, value)
+        return value
+
+
 class Task(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -245,9 +267,16 @@ class Task(models.Model):
         max_length=6, choices=Priority.choices, null=True, blank=True
     )
     due_date = models.DateTimeField(null=True, blank=True)
+    # An all-day task is due on a day of its owner's calendar instead (and
+    # due_date is then null): the day stays whatever their time zone becomes.
+    due_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # When the task is due as one instant (tasks.dates.due_moment): due_date,
+    # or the end of the due_on day in the owner's time zone. What sort=due_date
+    # orders by and the due filters compare; written with the due fields.
+    due_at = DueAtField(null=True, blank=True, editable=False)
 
     objects = TaskQuerySet.as_manager()
 
@@ -256,7 +285,7 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["user", "-created_at"], name="task_user_created_idx"),
             models.Index(fields=["user", "completed"], name="task_user_completed_idx"),
-            models.Index(fields=["user", "due_date"], name="task_user_due_idx"),
+            models.Index(fields=["user", "due_at"], name="task_user_due_at_idx"),
             models.Index(fields=["list", "-created_at"], name="task_list_created_idx"),
             models.Index(fields=["list", "parent", "position"], name="task_list_position_idx"),
             models.Index(fields=["parent", "position"], name="task_parent_position_idx"),
@@ -268,6 +297,10 @@ class Task(models.Model):
                 name="task_completed_at_matches_completed",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="task_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=True) | Q(due_on__isnull=True),
+                name="task_due_at_an_instant_or_on_a_day",
+            ),
             models.CheckConstraint(
                 condition=Q(priority__in=Priority.values) | Q(priority__isnull=True),
                 name="task_priority_valid",
@@ -290,6 +323,16 @@ class Task(models.Model):
     @property
     def etag(self) -> str:
         return f'"{self.version}"'
+
+    def effective_due(self):
+        """The due_at the due fields give (tasks.dates.due_moment)."""
+        time_zone = self.owner_time_zone if self.due_on is not None else None
+        return due_moment(self.due_date, self.due_on, time_zone)
+
+    @cached_property
+    def owner_time_zone(self) -> str:
+        # Set by a writer that knows it already (tasks.store), or read here.
+        return self.user.time_zone
 
     # What the API shows beyond the task's columns. tasks.store reads them
     # with the task, in the same statement, and sets them; a task loaded
@@ -349,6 +392,14 @@ class TaskTag(models.Model):
 
     def __str__(self):
         return f"{self.tag_id} on {self.task_id}"
+
+
+def follow_owner_time_zone(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    """A post_save receiver of the user model (TasksConfig.ready): when a user's time
+    zone may have changed, their all-day tasks' due_at follow it."""
+    if created or raw or (update_fields is not None and "time_zone" not in update_fields):
+        return
+    Task.objects.filter(user_id=instance.pk).follow_time_zone(instance.time_zone)
 
 
 class TaskCounts(models.Model):

@@ -20,6 +20,7 @@ PUT_DEFAULTS = {
     "completed": False,
     "priority": None,
     "due_date": None,
+    "due_on": None,
     "tag_names": [],
 }
 
@@ -84,7 +85,17 @@ class TaskSerializer(serializers.Serializer):
     completed = JSONBooleanField(required=False)
     completed_at = serializers.DateTimeField(allow_null=True, read_only=True)
     priority = serializers.ChoiceField(choices=Priority.choices, allow_null=True, required=False)
-    due_date = serializers.DateTimeField(allow_null=True, required=False)
+    due_date = serializers.DateTimeField(
+        allow_null=True,
+        required=False,
+        help_text="Due at this instant. Setting it clears due_on.",
+    )
+    due_on = serializers.DateField(
+        allow_null=True,
+        required=False,
+        help_text="Due on this day (YYYY-MM-DD) of the caller's calendar, in their time "
+        "zone, whatever it later becomes: an all-day task. Setting it clears due_date.",
+    )
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     # Written to and read from the task's tag_names (tasks.store), not the
@@ -103,6 +114,15 @@ class TaskSerializer(serializers.Serializer):
         return task_representation(task)
 
     def validate(self, attrs):
+        # A task is due at an instant or on a day: setting one clears the other.
+        if attrs.get("due_date") is not None and attrs.get("due_on") is not None:
+            raise serializers.ValidationError(
+                {"due_on": ["A task is due at an instant (due_date) or on a day, not both."]}
+            )
+        if attrs.get("due_date") is not None:
+            attrs["due_on"] = None
+        elif attrs.get("due_on") is not None:
+            attrs["due_date"] = None
         if not self.partial:
             for name, default in PUT_DEFAULTS.items():
                 attrs.setdefault(name, default)
@@ -128,6 +148,7 @@ def task_representation(task) -> dict:
         "completed_at": iso_datetime(task.completed_at),
         "priority": task.priority,
         "due_date": iso_datetime(task.due_date),
+        "due_on": None if task.due_on is None else task.due_on.isoformat(),
         "created_at": iso_datetime(task.created_at),
         "updated_at": iso_datetime(task.updated_at),
         "tags": task.tag_names,

@@ -31,6 +31,7 @@ from rest_framework import exceptions
 from api.conditional import ANY, PreconditionFailed, if_match_passes
 from api.rows import python_rows
 from tasks import lists, tags
+from tasks.dates import due_moment
 from tasks.filters import TaskFilter, completion_filters
 from tasks.models import EXPORTED_FIELDS, Task, TaskList, tag_key, versions_in
 from tasks.order import last_position, position_between, renumbered
@@ -38,7 +39,7 @@ from tasks.order import last_position, position_between, renumbered
 # Every column of a task, in the order of the statements below (and of the
 # model's fields): what an export carries, its owner, its place, and its version.
 TASK_FIELD_NAMES = ["id", "user_id", "list_id", "parent_id", "position", *EXPORTED_FIELDS[1:]]
-TASK_FIELD_NAMES.append("version")
+TASK_FIELD_NAMES += ["version", "due_at"]
 # What a task shows beyond its columns, read in the same statement as the
 # task: its tags' names (one JSON array, tasks.tags) and its subtasks' counts.
 SHOWN_SQL = {
@@ -53,14 +54,15 @@ SHOWN_SQL = {
     ),
 }
 # What a task is to the API: every column but the version, which is its ETag,
-# and what it shows.
-LISTED_FIELD_NAMES = [*TASK_FIELD_NAMES[:-1], *SHOWN_SQL]
+# and due_at, which is what its due fields say; and what it shows.
+_SHOWN_COLUMNS = TASK_FIELD_NAMES[:-2]
+LISTED_FIELD_NAMES = [*_SHOWN_COLUMNS, *SHOWN_SQL]
 
-_COLUMNS = ", ".join(f'"{name}"' for name in TASK_FIELD_NAMES[:-1])
+_COLUMNS = ", ".join(f'"{name}"' for name in _SHOWN_COLUMNS)
 _SHOWN = ", ".join(SHOWN_SQL.values())
 # Only the fixed fragments above are formatted in; values are parameters.
 TASK_BY_ID = (
-    f'SELECT {_COLUMNS}, "version", {_SHOWN} '  # noqa: S608
+    f'SELECT {_COLUMNS}, "version", "due_at", {_SHOWN} '  # noqa: S608
     'FROM "tasks_task" WHERE "user_id" = %s AND "id" = %s'
 )
 TASK_COUNTS = 'SELECT "total", "completed" FROM "tasks_taskcounts" WHERE "user_id" = %s'
@@ -86,8 +88,8 @@ _ORDER_BY = {
     "-updated": '"updated_at" DESC, "created_at" DESC, "id" DESC',
     "title": 'LOWER("title") ASC, "created_at" DESC, "id" DESC',
     "-title": 'LOWER("title") DESC, "created_at" DESC, "id" DESC',
-    "due_date": '"due_date" ASC NULLS LAST, "created_at" DESC, "id" DESC',
-    "-due_date": '"due_date" DESC NULLS LAST, "created_at" DESC, "id" DESC',
+    "due_date": '"due_at" ASC NULLS LAST, "created_at" DESC, "id" DESC',
+    "-due_date": '"due_at" DESC NULLS LAST, "created_at" DESC, "id" DESC',
     "priority": f'{_PRIORITY_RANK} ASC NULLS LAST, "created_at" DESC, "id" DESC',
     "-priority": f'{_PRIORITY_RANK} DESC NULLS LAST, "created_at" DESC, "id" DESC',
 }
@@ -134,8 +136,8 @@ SET_COMPLETED = (
 # Every editable field at once, only if nobody wrote the task since it was read.
 VERSIONED_WRITE = (
     'UPDATE "tasks_task" SET "list_id" = %s, "parent_id" = %s, "position" = %s, "title" = %s, '
-    '"description" = %s, "completed" = %s, "priority" = %s, "due_date" = %s, '
-    '"completed_at" = %s, "updated_at" = %s, "version" = %s '
+    '"description" = %s, "completed" = %s, "priority" = %s, "due_date" = %s, "due_on" = %s, '
+    '"due_at" = %s, "completed_at" = %s, "updated_at" = %s, "version" = %s '
     'WHERE "user_id" = %s AND "id" = %s AND "version" = %s'
 )
 WRITTEN_FIELD_NAMES = [
@@ -147,6 +149,8 @@ WRITTEN_FIELD_NAMES = [
     "completed",
     "priority",
     "due_date",
+    "due_on",
+    "due_at",
     "completed_at",
     "updated_at",
 ]
@@ -157,7 +161,7 @@ _field = Task._meta.get_field
 TASK_FIELDS = [_field(name) for name in TASK_FIELD_NAMES]
 # How the shown values come back: a JSON array as text, and two numbers.
 SHOWN_FIELDS = [models.TextField(), models.IntegerField(), models.IntegerField()]
-LISTED_FIELDS = [*TASK_FIELDS[:-1], *SHOWN_FIELDS]
+LISTED_FIELDS = [*TASK_FIELDS[:-2], *SHOWN_FIELDS]
 WRITTEN_FIELDS = [_field(name) for name in WRITTEN_FIELD_NAMES]
 _OWNER, _ID, _COMPLETED, _UPDATED_AT = (
     _field(n) for n in ("user", "id", "completed", "updated_at")
@@ -189,7 +193,9 @@ def task_get(*, owner_id, task_id) -> Task | None:
     return task
 
 
-def task_page(*, owner_id, query, offset: int, limit: int) -> tuple[list[dict], int]:
+def task_page(
+    *, owner_id, time_zone: str, query, offset: int, limit: int
+) -> tuple[list[dict], int]:
     """Tasks `offset` to `offset + limit` of the owner's list for these query
     parameters (TaskFilter's), as rows of LISTED_FIELD_NAMES, and how many match in all.
 
@@ -215,7 +221,12 @@ def task_page(*, owner_id, query, offset: int, limit: int) -> tuple[list[dict], 
             row["tags"] = tags.shown_tags(row["tags"])
         return rows, total
 
-    filterset = TaskFilter(query, queryset=Task.objects.filter(user_id=owner_id), owner_id=owner_id)
+    filterset = TaskFilter(
+        query,
+        queryset=Task.objects.filter(user_id=owner_id),
+        owner_id=owner_id,
+        time_zone=time_zone,
+    )
     if not filterset.is_valid():
         raise translate_validation(filterset.errors)
     matching = filterset.qs
@@ -226,10 +237,10 @@ def task_page(*, owner_id, query, offset: int, limit: int) -> tuple[list[dict], 
         return [], total
     # The fixed fragments of SHOWN_SQL, no values.
     shown = {f"shown_{name}": RawSQL(sql, ()) for name, sql in SHOWN_SQL.items()}  # noqa: S611
-    page = matching.values(*TASK_FIELD_NAMES[:-1], **shown)[offset : offset + limit]
+    page = matching.values(*_SHOWN_COLUMNS, **shown)[offset : offset + limit]
     rows = [
         {
-            **{name: row[name] for name in TASK_FIELD_NAMES[:-1]},
+            **{name: row[name] for name in _SHOWN_COLUMNS},
             **{name: row[f"shown_{name}"] for name in SHOWN_SQL},
         }
         for row in page
@@ -257,8 +268,8 @@ PARENT_ELSEWHERE = "The parent is in another list: a subtask is in its parent's 
 NOT_A_SIBLING = "None of the tasks beside which it would go has this id."
 
 
-def task_create(*, owner_id, **fields) -> Task:
-    """A new task of the owner's, last among its siblings.
+def task_create(*, owner_id, time_zone: str, **fields) -> Task:
+    """A new task of the owner's (whose time zone is `time_zone`), last among its siblings.
 
     It goes to the list named by `list_id` (theirs), or its parent's list
     (a subtask), or else the Inbox. Its tags are named in `tag_names`.
@@ -267,7 +278,9 @@ def task_create(*, owner_id, **fields) -> Task:
     fields["list_id"], last = _new_place(owner_id, fields.get("list_id"), fields.get("parent_id"))
     # The task and its tags commit together; a task without tags is one INSERT.
     with transaction.atomic() if names else nullcontext():
-        task = Task.objects.create(user_id=owner_id, position=last_position(last), **fields)
+        task = Task(user_id=owner_id, position=last_position(last), **fields)
+        task.owner_time_zone = time_zone  # for its due_at, without reading the user
+        task.save(force_insert=True)
         task.tag_names = (
             tags.set_task_tags(owner_id=owner_id, task_id=task.pk, names=names) if names else []
         )
@@ -332,7 +345,9 @@ def _refuse_foreign_list(owner_id, list_id) -> None:
         raise _invalid("list_id", NOT_YOUR_LIST)
 
 
-def task_update(*, owner_id, task: Task, changes: dict, if_match: list[str] | None) -> Task:
+def task_update(
+    *, owner_id, time_zone: str, task: Task, changes: dict, if_match: list[str] | None
+) -> Task:
     """Apply `changes` to the owner's task, never overwriting unseen a write made since it was read.
 
     With If-Match (its ETags), the task must still be as the client read
@@ -343,11 +358,17 @@ def task_update(*, owner_id, task: Task, changes: dict, if_match: list[str] | No
     `list_id` left out (or null) keeps the task in its list; `parent_id`
     left out keeps its parent unless the list changes (then it is top-level
     there). A task given another place goes last there, its subtasks with it.
-    `tag_names` left out keeps its tags.
+    `tag_names` left out keeps its tags. `time_zone`: the owner's, for an all-day
+    task's due_at.
     """
     if if_match is not None and not if_match_passes(if_match, task.etag):
         raise PreconditionFailed()
     changes = dict(changes)
+    if "due_date" in changes or "due_on" in changes:
+        # The serializer sends both when either is set (setting one clears the other).
+        changes["due_at"] = due_moment(
+            changes.get("due_date", task.due_date), changes.get("due_on", task.due_on), time_zone
+        )
     names = changes.pop("tag_names", None)
     if names is not None and {tag_key(n) for n in names} == {tag_key(n) for n in task.tag_names}:
         names = None  # the same tags: nothing to write but the task

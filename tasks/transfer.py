@@ -33,7 +33,7 @@ import io
 import json
 import uuid
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -57,7 +57,7 @@ from tasks.tags import shown_tags, tags_named, unique_names
 
 EXPORT_COLUMNS = [*EXPORTED_FIELDS, "list", "parent", "position", "tags"]
 # CSV has no null: an empty cell in these columns means null...
-NULLABLE_FIELDS = {"description", "completed_at", "priority", "due_date", "parent"}
+NULLABLE_FIELDS = {"description", "completed_at", "priority", "due_date", "due_on", "parent"}
 # ...and in these that the value is not given (a new id, "now", not
 # completed, the Inbox, last among its siblings, no tags), as when the key
 # is left out of a JSON object.
@@ -138,6 +138,8 @@ def _json_value(value):
         return str(value)
     if isinstance(value, datetime):
         return iso_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
@@ -210,7 +212,7 @@ def tasks_import(*, user, rows: list[dict]) -> int:
     _place_in_order(tasks, [place.get("position") for place in places], was)
 
     fields = [name for name in EXPORTED_FIELDS if name != "id"]
-    fields += ["version", "list", "parent", "position"]
+    fields += ["version", "due_at", "list", "parent", "position"]
     for subtasks in (False, True):  # parents first: a subtask's row refers to its parent's
         Task.objects.bulk_create(
             [task for task in tasks if (task.parent_id is not None) == subtasks],

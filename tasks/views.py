@@ -137,6 +137,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         # renderer exactly as TaskSerializer writes a task (a test holds it).
         tasks, total = store.task_page(
             owner_id=request.user.pk,
+            time_zone=request.user.time_zone,
             query=request.query_params,
             offset=(page - 1) * page_size,
             limit=page_size,
@@ -172,7 +173,11 @@ class TaskViewSet(viewsets.GenericViewSet):
     def create_task(self, request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        task = store.task_create(owner_id=request.user.pk, **serializer.validated_data)
+        task = store.task_create(
+            owner_id=request.user.pk,
+            time_zone=request.user.time_zone,
+            **serializer.validated_data,
+        )
         location = request.build_absolute_uri(self.task_url(task.pk))
         return self.task_response(task, status=201, headers={"Location": location})
 
@@ -183,6 +188,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         task = store.task_update(
             owner_id=request.user.pk,
+            time_zone=request.user.time_zone,
             task=task,
             changes=serializer.validated_data,
             if_match=if_match(request),

@@ -398,6 +398,7 @@ SPECTACULAR_SETTINGS = {
         "PriorityEnum": "tasks.models.Priority",
         "TaskStatusEnum": "tasks.filters.STATUS_CHOICES",
         "TaskSortEnum": "tasks.filters.SORT_CHOICES",
+        "TaskDueEnum": "tasks.filters.DUE_CHOICES",
     },
     # The values are the documentation; "* `low` - Low" lists would repeat them.
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,

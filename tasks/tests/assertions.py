@@ -15,6 +15,7 @@ TASK_FIELDS = {
     "completed_at",
     "priority",
     "due_date",
+    "due_on",
     "created_at",
     "updated_at",
     "tags",

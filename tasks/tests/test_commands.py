@@ -38,6 +38,7 @@ EXPORT_FIELDS = [
     "completed_at",
     "priority",
     "due_date",
+    "due_on",
     "created_at",
     "updated_at",
     "list",

@@ -261,6 +261,7 @@ def test_retrieve_returns_the_task(auth_client, routes, task, user):
         "completed_at": None,
         "priority": "medium",
         "due_date": "2026-12-01T08:00:00Z",
+        "due_on": None,
         "created_at": body["created_at"],
         "updated_at": body["updated_at"],
         "tags": [],
