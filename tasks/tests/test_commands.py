@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -1113,3 +1113,23 @@ def test_csv_cells_a_spreadsheet_would_run_are_escaped_and_restored(tmp_path, ow
 def test_a_cell_starting_with_a_tab_or_cr_is_escaped_like_a_formula(text):
     assert transfer._csv_cell(text) == "'" + text
     assert transfer._from_csv_cell(transfer._csv_cell(text)) == text
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+def test_a_round_trip_restores_all_day_tasks_and_their_due_moment(tmp_path, owner, file_format):
+    owner.time_zone = "Asia/Tokyo"
+    owner.save(update_fields=["time_zone"])
+    TaskFactory(user=owner, title="all day", due_on=date(2026, 12, 24))
+    TaskFactory(user=owner, title="at an instant", due_date=datetime(2026, 12, 24, 3, tzinfo=UTC))
+    before = task_table()
+    path = tmp_path / f"tasks.{file_format}"
+
+    run("export_tasks", "--user", owner.email, "--format", file_format, "--output", str(path))
+    Task.objects.filter(user=owner).delete()
+    run("import_tasks", "--user", owner.email, str(path))
+
+    assert task_table() == before
+    all_day = Task.objects.get(title="all day")
+    assert (all_day.due_on, all_day.due_date) == (date(2026, 12, 24), None)
+    # The end of the 24th in Tokyo (UTC+9).
+    assert all_day.due_at == datetime(2026, 12, 24, 14, 59, 59, 999999, tzinfo=UTC)
