@@ -17,7 +17,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from api.fields import TextField
+from api.fields import WHITE_SPACE, TextField
 from api.pagination import refuse_repeated_parameters
 from tasks import dates
 from tasks.models import (
@@ -139,6 +139,16 @@ def sort_ordering(sort: str):
     return [primary, F("created_at").desc(), F("id").desc()]
 
 
+# What TagKeysField takes, for the schema (ECMA-262): up to TAGS_PER_TASK names
+# separated by commas, each at most TAG_NAME_MAX_LENGTH characters without
+# NUL (as sent: a little stricter than trimmed), one at least not blank.
+TAGS_PATTERN = (
+    f"^(?=[\\s\\S]*[^,{WHITE_SPACE}])"
+    f"[^,\\u0000]{{0,{TAG_NAME_MAX_LENGTH}}}"
+    f"(?:,[^,\\u0000]{{0,{TAG_NAME_MAX_LENGTH}}}){{0,{TAGS_PER_TASK - 1}}}$"
+)
+
+
 class TagKeysField(forms.CharField):
     """Tag names separated by commas, any letter case: their keys (models.tag_key)."""
 
@@ -161,6 +171,10 @@ class TagKeysField(forms.CharField):
 
 class TagsFilter(django_filters.CharFilter):
     field_class = TagKeysField
+
+
+# What ParentField takes, for the schema: `none`, or a task's id.
+PARENT_PATTERN = "^(?:none|[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12})$"
 
 
 class ParentField(forms.CharField):
@@ -313,6 +327,7 @@ class TaskFilter(django_filters.FilterSet):
             due_at__lt=dates.start_of_day(day + timedelta(days=days), self.time_zone),
         )
 
+    @extend_schema_field({"type": "string", "pattern": TAGS_PATTERN})
     def filter_tags(self, queryset, name, value):
         # The tags' ids are read first and compared as values: the planner then
         # knows how common each tag is, which it cannot know of a key matched
@@ -334,6 +349,7 @@ class TaskFilter(django_filters.FilterSet):
         tagged = Exists(TaskTag.objects.filter(task_id=OuterRef("pk")))
         return queryset.filter(~tagged if value else tagged)
 
+    @extend_schema_field({"type": "string", "pattern": PARENT_PATTERN})
     def filter_parent(self, queryset, name, value):
         if value == "none":
             return queryset.filter(parent__isnull=True)

@@ -1,10 +1,13 @@
 """Tags: named in a task's body, one tag whatever the letter case, and the tag API."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from accounts.tests.api import client_for
 from api.tests.assertions import assert_invalid, assert_problem
+from tasks.filters import TAGS_PATTERN
 from tasks.models import Tag, Task, TaskTag
 
 pytestmark = pytest.mark.django_db
@@ -312,3 +315,21 @@ def test_the_user_path_shape_serves_the_callers_tags_and_refuses_anothers(client
 
     assert [tag["name"] for tag in own.json()] == ["home"]
     assert_problem(foreign, 403)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["home", " home , work ", "a" * 50, ",".join(f"t{n}" for n in range(20)), "Ärger", "x ,"],
+)
+def test_every_tags_value_the_schema_allows_is_taken(client, value):
+    # Schemathesis sends what the schema's pattern allows; the API must take it.
+    assert re.fullmatch(TAGS_PATTERN, value)
+    assert client.get(reverse("task-list"), {"tags": value}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "value", [",", " , ", "a" * 51, "a\x00", ",".join(f"t{n}" for n in range(21))]
+)
+def test_tags_values_the_api_refuses_are_outside_the_schemas_pattern(client, value):
+    assert not re.fullmatch(TAGS_PATTERN, value)
+    assert client.get(reverse("task-list"), {"tags": value}).status_code == 400
