@@ -51,11 +51,11 @@ SIGNING_KEY = os.environ.get("JWT_SIGNING_KEY") or os.environ["SECRET_KEY"]
 ACCESS_LIFETIME = timedelta(minutes=int(os.environ.get("JWT_ACCESS_TOKEN_MINUTES") or 15))
 REFRESH_LIFETIME = timedelta(days=int(os.environ.get("JWT_REFRESH_TOKEN_DAYS") or 7))
 TASK_PATH = re.compile(r"^/api/tasks/?(?:(?P<id>[^/]+)/?(?P<complete>complete/?)?)?$")
-TASK_FIELDS = store.LISTED_FIELD_NAMES  # all but version and due_at
-# Where the version and due_at are in a row of store.TASK_BY_ID: after the
-# columns, before what it shows.
+TASK_FIELDS = store.LISTED_FIELD_NAMES  # all but the hidden ones
+# Where the version is in a row of store.TASK_BY_ID: the first of the hidden
+# columns (store.HIDDEN_FIELD_NAMES), after those shown, before what it shows.
 VERSION = store.TASK_FIELD_NAMES.index("version")
-DUE_AT = store.TASK_FIELD_NAMES.index("due_at")
+SHOWN_AFTER = len(store.TASK_FIELD_NAMES)
 USER_ID = USER_FIELD_NAMES.index("id")
 IS_ACTIVE = USER_FIELD_NAMES.index("is_active")
 PRIORITIES = {"low", "medium", "high", None}
@@ -67,6 +67,8 @@ PUT_DEFAULTS = {
     "priority": None,
     "due_date": None,
     "due_on": None,
+    "recurrence": None,
+    "recur_from": "due",
     "tags": [],
 }
 JSON = "application/json"
@@ -260,7 +262,7 @@ def fetch_task(conn, user, task_id) -> tuple[dict, int]:
     row = conn.execute(store.TASK_BY_ID, (user[USER_ID], task_id)).fetchone()
     if row is None:
         raise Problem(404)
-    return task_json((*row[:VERSION], *row[DUE_AT + 1 :])), row[VERSION]
+    return task_json((*row[:VERSION], *row[SHOWN_AFTER:])), row[VERSION]
 
 
 def task_delete(conn, user, task: dict) -> None:
@@ -401,14 +403,20 @@ def task_create(conn, user, data, environ):
         "priority": fields["priority"],
         "due_date": fields["due_date"],
         "due_on": None,
+        "recurrence": None,
+        "recur_from": "due",
         "created_at": now,
         "updated_at": now,
+        # Hidden: the benchmark's tasks are due at instants, so due_at is
+        # due_date (tasks.dates); none recurs, so no series starts.
         "version": 1,
-        # The benchmark's tasks are due at instants: due_at is due_date (tasks.dates).
         "due_at": fields["due_date"],
+        "recurrence_start_date": None,
+        "recurrence_start_on": None,
     }
     conn.execute(sql.TASK_INSERT, [task[name] for name in store.TASK_FIELD_NAMES])
-    del task["version"], task["due_at"]
+    for name in store.HIDDEN_FIELD_NAMES:
+        del task[name]
     task.update(tags=[], subtask_count=0, completed_subtask_count=0)
     location = f"http://{environ['HTTP_HOST']}/api/tasks/{task['id']}/"
     return 201, task, [("Location", location), *etag(1)]
@@ -427,11 +435,14 @@ def task_update(conn, user, task_id, data, *, partial: bool):
             elif not task["completed"]:
                 task["completed_at"] = None
             task["updated_at"] = datetime.now(UTC)
-            # As tasks.dates.due_moment, for tasks due at an instant (the benchmark's).
-            values = [
-                task["due_date"] if name == "due_at" else task[name]
-                for name in store.WRITTEN_FIELD_NAMES
-            ]
+            # As the store works out the hidden columns, for tasks due at an
+            # instant that do not recur (the benchmark's).
+            hidden = {
+                "due_at": task["due_date"],
+                "recurrence_start_date": None,
+                "recurrence_start_on": None,
+            }
+            values = [hidden[n] if n in hidden else task[n] for n in store.WRITTEN_FIELD_NAMES]
             params = (*values, version + 1, user[USER_ID], task_id, version)
             if conn.execute(store.VERSIONED_WRITE, params).rowcount:
                 break

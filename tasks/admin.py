@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from tasks.models import EXPORTED_FIELDS, Tag, Task, TaskList
+from tasks.models import EXPORTED_FIELDS, Tag, Task, TaskCompletion, TaskList
 from tasks.order import last_position
 
 
@@ -52,7 +52,8 @@ class TaskAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["user"]
     autocomplete_fields = ["user", "list", "parent"]
-    readonly_fields = ["id", "position", "completed_at", "created_at", "updated_at"]
+    # recur_from is shown, not edited here: the API sets it with the rule.
+    readonly_fields = ["id", "position", "recur_from", "completed_at", "created_at", "updated_at"]
     fields = ["id", "user", "list", "parent", "position", *EXPORTED_FIELDS[1:]]
     actions = ["mark_completed", "mark_pending"]
 
@@ -151,3 +152,19 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="owner", ordering="user__email")
     def owner_email(self, tag):
         return tag.user.email
+
+
+@admin.register(TaskCompletion)
+class TaskCompletionAdmin(admin.ModelAdmin):
+    """The completed occurrences of recurring tasks: a record, not edited here."""
+
+    list_display = ["task", "due_date", "due_on", "completed_at"]
+    list_select_related = ["task"]
+    search_fields = ["task__title", "task__user__email"]
+    date_hierarchy = "completed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -31,10 +31,17 @@ EXPORTED_FIELDS = [
     "priority",
     "due_date",
     "due_on",
+    "recurrence",
+    "recur_from",
     "created_at",
     "updated_at",
 ]
 DESCRIPTION_MAX_LENGTH = 1000
+
+
+class RecurFrom(models.TextChoices):
+    DUE = "due", "due"
+    COMPLETION = "completion", "completion"
 
 
 class Priority(models.TextChoices):
@@ -270,6 +277,12 @@ class Task(models.Model):
     # An all-day task is due on a day of its owner's calendar instead (and
     # due_date is then null): the day stays whatever their time zone becomes.
     due_on = models.DateField(null=True, blank=True)
+    # An RFC 5545 RRULE (tasks.recurrence), or none; it needs a due date or day.
+    recurrence = models.CharField(max_length=500, null=True, blank=True)  # noqa: DJ001
+    # Whence the next occurrence is reckoned when the task is completed.
+    recur_from = models.CharField(
+        max_length=10, choices=RecurFrom.choices, default=RecurFrom.DUE, db_default=RecurFrom.DUE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -277,6 +290,11 @@ class Task(models.Model):
     # or the end of the due_on day in the owner's time zone. What sort=due_date
     # orders by and the due filters compare; written with the due fields.
     due_at = DueAtField(null=True, blank=True, editable=False)
+    # The series' start (DTSTART): the due the task had when its rule or its
+    # due was last set; COUNT counts from it (tasks.recurrence). Kept as the
+    # due's own two fields.
+    recurrence_start_date = models.DateTimeField(null=True, blank=True, editable=False)
+    recurrence_start_on = models.DateField(null=True, blank=True, editable=False)
 
     objects = TaskQuerySet.as_manager()
 
@@ -400,6 +418,29 @@ def follow_owner_time_zone(sender, instance, created, update_fields=None, raw=Fa
     if created or raw or (update_fields is not None and "time_zone" not in update_fields):
         return
     Task.objects.filter(user_id=instance.pk).follow_time_zone(instance.time_zone)
+
+
+class TaskCompletion(models.Model):
+    """An occurrence of a recurring task, completed: the due it had, and when."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="completions")
+    due_date = models.DateTimeField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    # The occurrence as one instant (Task.due_at): each is completed once.
+    due_at = models.DateTimeField()
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-completed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "due_at"], name="taskcompletion_once"),
+        ]
+        indexes = [
+            models.Index(fields=["task", "-completed_at"], name="taskcompletion_task_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.task_id} due {self.due_at:%Y-%m-%d %H:%M}"
 
 
 class TaskCounts(models.Model):

@@ -11,7 +11,9 @@ from tasks.models import (
     TAGS_PER_TASK,
     TITLE_MAX_LENGTH,
     Priority,
+    RecurFrom,
 )
+from tasks.recurrence import RULE_MAX_LENGTH, InvalidRule, normalized
 from tasks.tags import unique_names
 
 # What an optional field becomes when a full update (PUT) leaves it out.
@@ -21,6 +23,8 @@ PUT_DEFAULTS = {
     "priority": None,
     "due_date": None,
     "due_on": None,
+    "recurrence": None,
+    "recur_from": RecurFrom.DUE,
     "tag_names": [],
 }
 
@@ -60,6 +64,20 @@ class TagNamesField(serializers.ListField):
         return names
 
 
+class RecurrenceField(TextField):
+    """An RRULE, as tasks.recurrence.normalized keeps it; what needs the task's due
+    (a due, an occurrence to come) is checked by tasks.store."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=RULE_MAX_LENGTH, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return normalized(super().to_internal_value(data))
+        except InvalidRule as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+
 # Every field is declared, none built from the model: a ModelSerializer
 # builds its fields anew for every request, a tenth of creating a task.
 # (No docstring: it would become the schema's description of a task.)
@@ -95,6 +113,20 @@ class TaskSerializer(serializers.Serializer):
         required=False,
         help_text="Due on this day (YYYY-MM-DD) of the caller's calendar, in their time "
         "zone, whatever it later becomes: an all-day task. Setting it clears due_date.",
+    )
+    recurrence = RecurrenceField(
+        allow_null=True,
+        required=False,
+        help_text="An RFC 5545 RRULE (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY; INTERVAL, "
+        "BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS, COUNT, UNTIL, WKST), in the caller's time "
+        "zone, or null. Needs a due date or day. Completing the task records the "
+        "occurrence and moves the task to the next one.",
+    )
+    recur_from = serializers.ChoiceField(
+        choices=RecurFrom.choices,
+        required=False,
+        help_text="`due`: the next occurrence after the current due; `completion`: the "
+        "next after the day it was completed.",
     )
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
@@ -149,6 +181,8 @@ def task_representation(task) -> dict:
         "priority": task.priority,
         "due_date": iso_datetime(task.due_date),
         "due_on": None if task.due_on is None else task.due_on.isoformat(),
+        "recurrence": task.recurrence,
+        "recur_from": task.recur_from,
         "created_at": iso_datetime(task.created_at),
         "updated_at": iso_datetime(task.updated_at),
         "tags": task.tag_names,
@@ -163,6 +197,16 @@ def iso_datetime(value):
         return None
     text = value.astimezone(UTC).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class OccurrenceSerializer(serializers.Serializer):
+    """A completed occurrence of a recurring task."""
+
+    due_date = serializers.DateTimeField(
+        allow_null=True, help_text="The due it had, if an instant."
+    )
+    due_on = serializers.DateField(allow_null=True, help_text="The day it was due, if all day.")
+    completed_at = serializers.DateTimeField()
 
 
 class TaskCompletionSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ statements. Filtered lists, creation, moves and other deletions use the ORM.
 """
 
 from contextlib import nullcontext
+from datetime import timedelta
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
@@ -33,13 +34,24 @@ from api.rows import python_rows
 from tasks import lists, tags
 from tasks.dates import due_moment
 from tasks.filters import TaskFilter, completion_filters
-from tasks.models import EXPORTED_FIELDS, Task, TaskList, tag_key, versions_in
+from tasks.models import (
+    EXPORTED_FIELDS,
+    Task,
+    TaskCompletion,
+    TaskList,
+    tag_key,
+    versions_in,
+)
 from tasks.order import last_position, position_between, renumbered
+from tasks.recurrence import InvalidRule, Rule
 
 # Every column of a task, in the order of the statements below (and of the
 # model's fields): what an export carries, its owner, its place, and its version.
+# Not shown: the version (the ETag), due_at (what the due fields say) and the
+# start of a recurring task's series.
+HIDDEN_FIELD_NAMES = ["version", "due_at", "recurrence_start_date", "recurrence_start_on"]
 TASK_FIELD_NAMES = ["id", "user_id", "list_id", "parent_id", "position", *EXPORTED_FIELDS[1:]]
-TASK_FIELD_NAMES += ["version", "due_at"]
+TASK_FIELD_NAMES += HIDDEN_FIELD_NAMES
 # What a task shows beyond its columns, read in the same statement as the
 # task: its tags' names (one JSON array, tasks.tags) and its subtasks' counts.
 SHOWN_SQL = {
@@ -55,14 +67,15 @@ SHOWN_SQL = {
 }
 # What a task is to the API: every column but the version, which is its ETag,
 # and due_at, which is what its due fields say; and what it shows.
-_SHOWN_COLUMNS = TASK_FIELD_NAMES[:-2]
+_SHOWN_COLUMNS = TASK_FIELD_NAMES[: -len(HIDDEN_FIELD_NAMES)]
 LISTED_FIELD_NAMES = [*_SHOWN_COLUMNS, *SHOWN_SQL]
 
 _COLUMNS = ", ".join(f'"{name}"' for name in _SHOWN_COLUMNS)
+_HIDDEN = ", ".join(f'"{name}"' for name in HIDDEN_FIELD_NAMES)
 _SHOWN = ", ".join(SHOWN_SQL.values())
 # Only the fixed fragments above are formatted in; values are parameters.
 TASK_BY_ID = (
-    f'SELECT {_COLUMNS}, "version", "due_at", {_SHOWN} '  # noqa: S608
+    f"SELECT {_COLUMNS}, {_HIDDEN}, {_SHOWN} "  # noqa: S608
     'FROM "tasks_task" WHERE "user_id" = %s AND "id" = %s'
 )
 TASK_COUNTS = 'SELECT "total", "completed" FROM "tasks_taskcounts" WHERE "user_id" = %s'
@@ -121,23 +134,26 @@ TASK_PAGES = {
 # and the database locks the row while it runs, so two toggles at once leave
 # the task as it was. completed_at is set when a task becomes completed,
 # kept while it stays so, and cleared when it is reopened.
+# A pending recurring task is not completed by these: completing it moves it
+# to its next occurrence (task_set_completed then does that).
 TOGGLE_COMPLETED = (
     'UPDATE "tasks_task" SET "completed" = NOT "completed", '
     '"completed_at" = CASE WHEN "completed" THEN NULL ELSE %s END, '
     '"updated_at" = %s, "version" = "version" + 1 '
-    'WHERE "user_id" = %s AND "id" = %s'
+    'WHERE "user_id" = %s AND "id" = %s AND ("recurrence" IS NULL OR "completed")'
 )
 SET_COMPLETED = (
     'UPDATE "tasks_task" SET "completed" = %s, '
     '"completed_at" = CASE WHEN "completed" = %s THEN "completed_at" ELSE %s END, '
     '"updated_at" = %s, "version" = "version" + 1 '
-    'WHERE "user_id" = %s AND "id" = %s'
+    'WHERE "user_id" = %s AND "id" = %s AND ("recurrence" IS NULL OR "completed" OR NOT %s)'
 )
 # Every editable field at once, only if nobody wrote the task since it was read.
 VERSIONED_WRITE = (
     'UPDATE "tasks_task" SET "list_id" = %s, "parent_id" = %s, "position" = %s, "title" = %s, '
     '"description" = %s, "completed" = %s, "priority" = %s, "due_date" = %s, "due_on" = %s, '
-    '"due_at" = %s, "completed_at" = %s, "updated_at" = %s, "version" = %s '
+    '"due_at" = %s, "recurrence" = %s, "recur_from" = %s, "recurrence_start_date" = %s, '
+    '"recurrence_start_on" = %s, "completed_at" = %s, "updated_at" = %s, "version" = %s '
     'WHERE "user_id" = %s AND "id" = %s AND "version" = %s'
 )
 WRITTEN_FIELD_NAMES = [
@@ -151,6 +167,10 @@ WRITTEN_FIELD_NAMES = [
     "due_date",
     "due_on",
     "due_at",
+    "recurrence",
+    "recur_from",
+    "recurrence_start_date",
+    "recurrence_start_on",
     "completed_at",
     "updated_at",
 ]
@@ -161,7 +181,7 @@ _field = Task._meta.get_field
 TASK_FIELDS = [_field(name) for name in TASK_FIELD_NAMES]
 # How the shown values come back: a JSON array as text, and two numbers.
 SHOWN_FIELDS = [models.TextField(), models.IntegerField(), models.IntegerField()]
-LISTED_FIELDS = [*TASK_FIELDS[:-2], *SHOWN_FIELDS]
+LISTED_FIELDS = [*TASK_FIELDS[: -len(HIDDEN_FIELD_NAMES)], *SHOWN_FIELDS]
 WRITTEN_FIELDS = [_field(name) for name in WRITTEN_FIELD_NAMES]
 _OWNER, _ID, _COMPLETED, _UPDATED_AT = (
     _field(n) for n in ("user", "id", "completed", "updated_at")
@@ -275,6 +295,7 @@ def task_create(*, owner_id, time_zone: str, **fields) -> Task:
     (a subtask), or else the Inbox. Its tags are named in `tag_names`.
     """
     names = fields.pop("tag_names", None) or []
+    check_recurrence(fields, time_zone)
     fields["list_id"], last = _new_place(owner_id, fields.get("list_id"), fields.get("parent_id"))
     # The task and its tags commit together; a task without tags is one INSERT.
     with transaction.atomic() if names else nullcontext():
@@ -359,7 +380,8 @@ def task_update(
     left out keeps its parent unless the list changes (then it is top-level
     there). A task given another place goes last there, its subtasks with it.
     `tag_names` left out keeps its tags. `time_zone`: the owner's, for an all-day
-    task's due_at.
+    task's due_at and a recurring task's occurrences. Completing a pending
+    recurring task moves it to its next occurrence (complete_occurrence).
     """
     if if_match is not None and not if_match_passes(if_match, task.etag):
         raise PreconditionFailed()
@@ -369,6 +391,22 @@ def task_update(
         changes["due_at"] = due_moment(
             changes.get("due_date", task.due_date), changes.get("due_on", task.due_on), time_zone
         )
+    if changes.keys() & {"recurrence", "due_date", "due_on"}:
+        # A new rule or a new due starts the series again, from that due.
+        rule = {
+            name: changes.get(name, getattr(task, name))
+            for name in ("recurrence", "due_date", "due_on")
+        }
+        check_recurrence(rule, time_zone)
+        changes.update(
+            recurrence_start_date=rule["recurrence_start_date"],
+            recurrence_start_on=rule["recurrence_start_on"],
+        )
+    completing = (
+        changes.get("completed") is True
+        and not task.completed
+        and changes.get("recurrence", task.recurrence) is not None
+    )
     names = changes.pop("tag_names", None)
     if names is not None and {tag_key(n) for n in names} == {tag_key(n) for n in task.tag_names}:
         names = None  # the same tags: nothing to write but the task
@@ -376,8 +414,19 @@ def task_update(
     changes.update(place)
     subtasks_follow = "list_id" in place and task.subtask_count > 0
     # A write of the task alone is one statement; anything more commits with it.
-    with transaction.atomic() if names is not None or subtasks_follow else nullcontext():
-        task = _write(owner_id, task, changes, if_match)
+    alone = names is None and not subtasks_follow and not completing
+    with nullcontext() if alone else transaction.atomic():
+        if completing:
+            del changes["completed"]
+            task = complete_occurrence(
+                owner_id=owner_id,
+                time_zone=time_zone,
+                task_id=task.pk,
+                read_version=None if if_match is None else task.version,
+                changes=changes,
+            )
+        else:
+            task = _write(owner_id, task, changes, if_match)
         if names is not None:
             task.tag_names = tags.set_task_tags(owner_id=owner_id, task_id=task.pk, names=names)
         if subtasks_follow:
@@ -533,22 +582,126 @@ def _renumber_around(task: Task, siblings, after_id) -> int:
 
 
 def task_set_completed(
-    *, owner_id, task_id, completed: bool | None, if_match: list[str] | None
+    *, owner_id, time_zone: str, task_id, completed: bool | None, if_match: list[str] | None
 ) -> Task:
     """Set (True, False) or toggle (None) completion of the owner's task, in one statement.
 
     With If-Match (its ETags, other than "*"), the task must be at one of
     the versions they name, or it is a 412 and nothing changes. Returns the
-    task as it is afterwards.
+    task as it is afterwards. Completing a pending recurring task moves it to
+    its next occurrence instead (complete_occurrence).
     """
     versions = None if if_match is None or if_match == [ANY] else versions_in(if_match)
     # An If-Match naming no version the task could have (W/"1", say) changes nothing.
     changed = versions != [] and _change_completion(owner_id, task_id, completed, versions)
-    if not changed:
-        if versions is not None and task_exists(owner_id=owner_id, task_id=task_id):
-            raise PreconditionFailed()
+    if changed:
+        return task_get(owner_id=owner_id, task_id=task_id)
+    task = task_get(owner_id=owner_id, task_id=task_id)
+    if task is None:
         raise Http404
-    return task_get(owner_id=owner_id, task_id=task_id)
+    if versions is not None and task.version not in versions:
+        raise PreconditionFailed()
+    # Not changed, and as the client read it: a pending recurring task to complete.
+    return complete_occurrence(
+        owner_id=owner_id,
+        time_zone=time_zone,
+        task_id=task_id,
+        read_version=None if versions is None else task.version,
+    )
+
+
+# A completion of a recurring task this soon after its last one is the same
+# completion (see complete_occurrence).
+SAME_COMPLETION = timedelta(seconds=2)
+
+
+def complete_occurrence(
+    *, owner_id, time_zone: str, task_id, read_version=None, changes=None
+) -> Task:
+    """Complete the occurrence a pending recurring task is due at: record it, and move
+    the same task to the next one, pending again, in one transaction; the rule
+    exhausted, the task stays completed. `changes`: other fields written with it.
+
+    The task is locked while this runs, so of two completions at once the
+    second reads what the first wrote. Which occurrence does it complete? A
+    client that sent If-Match (`read_version`) says: the one of that version,
+    and a newer version is a 412. One that did not means the one it saw, which
+    the server cannot know: a completion less than SAME_COMPLETION after the
+    task last moved on is taken as that same completion (sent at the same
+    moment, retried, clicked twice) and changes nothing.
+    """
+    with transaction.atomic():
+        list(Task.objects.select_for_update().filter(pk=task_id, user_id=owner_id).values("pk"))
+        task = task_get(owner_id=owner_id, task_id=task_id)
+        if task is None:
+            raise Http404
+        if read_version is not None and task.version != read_version:
+            raise PreconditionFailed()
+        if task.completed or task.recurrence is None:
+            return task  # completed, or no longer recurring, meanwhile
+        recent = timezone.now() - SAME_COMPLETION
+        if read_version is None and task.completions.filter(completed_at__gt=recent).exists():
+            return task
+        for name, value in (changes or {}).items():
+            setattr(task, name, value)
+        now = timezone.now()
+        occurrence = {"due_date": task.due_date, "due_on": task.due_on}
+        rule = _rule(
+            task.recurrence, task.recurrence_start_date, task.recurrence_start_on, time_zone
+        )
+        due_date, due_on = rule.next_due(**occurrence, recur_from=task.recur_from, completed_at=now)
+        if due_date is None and due_on is None:
+            task.completed = True
+        else:
+            task.completed, task.due_date, task.due_on = False, due_date, due_on
+            task.due_at = due_moment(due_date, due_on, time_zone)
+        TaskCompletion.objects.create(
+            task_id=task_id,
+            due_at=due_moment(occurrence["due_date"], occurrence["due_on"], time_zone),
+            completed_at=now,
+            **occurrence,
+        )
+        if not _write_if_unchanged(owner_id, task):  # cannot be: the task is locked
+            raise ConcurrentWrites()
+    return task
+
+
+def task_completions(*, owner_id, task_id, offset: int, limit: int) -> tuple[list, int]:
+    """The owner's task's completed occurrences `offset` to `offset + limit`, newest
+    first, and how many in all; another user's task (or none) is a 404."""
+    if not task_exists(owner_id=owner_id, task_id=task_id):
+        raise Http404
+    completions = TaskCompletion.objects.filter(task_id=task_id, task__user_id=owner_id)
+    total = completions.count()
+    if offset >= total:
+        return [], total
+    return list(completions.order_by("-completed_at", "-id")[offset : offset + limit]), total
+
+
+def _rule(recurrence, start_date, start_on, time_zone: str) -> Rule:
+    return Rule(recurrence, start_due_date=start_date, start_due_on=start_on, time_zone=time_zone)
+
+
+NEEDS_A_DUE = "A recurring task needs a due date or day."
+NO_FUTURE_OCCURRENCE = "This rule has no occurrence after now."
+
+
+def check_recurrence(fields: dict, time_zone: str) -> None:
+    """A task's rule (as in `fields`, with its due) is one it can have, or a 400 on
+    `recurrence`; sets the series' start to its due."""
+    if fields.get("recurrence") is None:
+        fields["recurrence_start_date"] = fields["recurrence_start_on"] = None
+        return
+    if fields.get("due_date") is None and fields.get("due_on") is None:
+        raise _invalid("recurrence", NEEDS_A_DUE)
+    fields["recurrence_start_date"] = fields.get("due_date")
+    fields["recurrence_start_on"] = fields.get("due_on")
+    try:
+        rule = _rule(fields["recurrence"], fields.get("due_date"), fields.get("due_on"), time_zone)
+    except InvalidRule as exc:
+        raise _invalid("recurrence", str(exc)) from exc
+    if not rule.has_an_occurrence_after(timezone.now()):
+        raise _invalid("recurrence", NO_FUTURE_OCCURRENCE)
 
 
 def _change_completion(owner_id, task_id, completed: bool | None, versions) -> bool:
@@ -559,6 +712,8 @@ def _change_completion(owner_id, task_id, completed: bool | None, versions) -> b
         done = _COMPLETED.get_db_prep_value(completed, connection)
         sql, params = SET_COMPLETED, [done, done, now if completed else None, now]
     params += [_owner(owner_id), _id(task_id)]
+    if completed is not None:
+        params.append(done)
     if versions:
         sql += f' AND "version" IN ({", ".join(["%s"] * len(versions))})'
         params += versions

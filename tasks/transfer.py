@@ -43,25 +43,45 @@ from rest_framework import serializers
 
 from api.fields import TextField
 from tasks import lists
+from tasks.dates import due_moment
 from tasks.models import (
     EXPORTED_FIELDS,
     LIST_NAME_MAX_LENGTH,
     Task,
+    TaskCompletion,
     TaskTag,
     tag_key,
 )
 from tasks.order import last_position
+from tasks.recurrence import Rule
 from tasks.serializers import TaskSerializer, iso_datetime
-from tasks.store import HAS_SUBTASKS, OWN_PARENT, PARENT_IS_SUBTASK
+from tasks.store import HAS_SUBTASKS, NEEDS_A_DUE, OWN_PARENT, PARENT_IS_SUBTASK
 from tasks.tags import shown_tags, tags_named, unique_names
 
 EXPORT_COLUMNS = [*EXPORTED_FIELDS, "list", "parent", "position", "tags"]
 # CSV has no null: an empty cell in these columns means null...
-NULLABLE_FIELDS = {"description", "completed_at", "priority", "due_date", "due_on", "parent"}
+NULLABLE_FIELDS = {
+    "description",
+    "completed_at",
+    "priority",
+    "due_date",
+    "due_on",
+    "recurrence",
+    "parent",
+}
 # ...and in these that the value is not given (a new id, "now", not
-# completed, the Inbox, last among its siblings, no tags), as when the key
-# is left out of a JSON object.
-OPTIONAL_FIELDS = {"id", "completed", "created_at", "updated_at", "list", "position", "tags"}
+# completed, the Inbox, last among its siblings, no tags, recurring from the
+# due), as when the key is left out of a JSON object.
+OPTIONAL_FIELDS = {
+    "id",
+    "completed",
+    "created_at",
+    "updated_at",
+    "list",
+    "position",
+    "tags",
+    "recur_from",
+}
 TAG_SEPARATOR = ", "
 BATCH_SIZE = 500  # rows per statement of a bulk write
 # Half the column's range: room for the tasks an import or the API puts after the last.
@@ -210,9 +230,11 @@ def tasks_import(*, user, rows: list[dict]) -> int:
     _place_in_lists(user, tasks, places, was)
     _place_under_parents(user, tasks, places, was, file_ids)
     _place_in_order(tasks, [place.get("position") for place in places], was)
+    completions = _complete_recurring(user, tasks, now)
 
     fields = [name for name in EXPORTED_FIELDS if name != "id"]
-    fields += ["version", "due_at", "list", "parent", "position"]
+    fields += ["version", "due_at", "recurrence_start_date", "recurrence_start_on"]
+    fields += ["list", "parent", "position"]
     for subtasks in (False, True):  # parents first: a subtask's row refers to its parent's
         Task.objects.bulk_create(
             [task for task in tasks if (task.parent_id is not None) == subtasks],
@@ -226,6 +248,7 @@ def tasks_import(*, user, rows: list[dict]) -> int:
         task.created_at = created_at or task.created_at
         task.updated_at = updated_at or task.updated_at
     Task.objects.bulk_update(tasks, ["created_at", "updated_at"], batch_size=BATCH_SIZE)
+    TaskCompletion.objects.bulk_create(completions, batch_size=BATCH_SIZE, ignore_conflicts=True)
     _set_tags(user.pk, {task.pk: names for task, names in zip(tasks, tag_names, strict=True)})
     return len(tasks)
 
@@ -243,7 +266,10 @@ def _validated_rows(rows: list[dict]) -> list[dict]:
             raise _row_error(number, "id", f"same id as row {first_row_of_id[task_id]}")
         if task_id is not None:
             first_row_of_id[task_id] = number
-        validated.append(serializer.validated_data)
+        data = serializer.validated_data
+        if data.get("recurrence") and data.get("due_date") is None and data.get("due_on") is None:
+            raise _row_error(number, "recurrence", NEEDS_A_DUE)
+        validated.append(data)
     return validated
 
 
@@ -256,6 +282,43 @@ def _first_message(errors) -> str:
 
 def _row_error(number: int, field: str, message: str) -> ValidationError:
     return ValidationError(f"row {number}: {field}: {message}")
+
+
+def _complete_recurring(user, tasks: list[Task], now) -> list[TaskCompletion]:
+    """A recurring task's series starts at its due as imported; one imported completed
+    is completed as through the API: the occurrence recorded (returned, to write once
+    the tasks are), the task moved to the next one, pending, while the rule has one."""
+    completions = []
+    for task in tasks:
+        task.recurrence_start_date = task.due_date if task.recurrence else None
+        task.recurrence_start_on = task.due_on if task.recurrence else None
+        if not (task.recurrence and task.completed):
+            continue
+        rule = Rule(
+            task.recurrence,
+            start_due_date=task.due_date,
+            start_due_on=task.due_on,
+            time_zone=user.time_zone,
+        )
+        completions.append(
+            TaskCompletion(
+                task=task,
+                due_date=task.due_date,
+                due_on=task.due_on,
+                due_at=due_moment(task.due_date, task.due_on, user.time_zone),
+                completed_at=task.completed_at or now,
+            )
+        )
+        due_date, due_on = rule.next_due(
+            due_date=task.due_date,
+            due_on=task.due_on,
+            recur_from=task.recur_from,
+            completed_at=task.completed_at or now,
+        )
+        if due_date is not None or due_on is not None:
+            task.due_date, task.due_on = due_date, due_on
+            task.completed, task.completed_at = False, None
+    return completions
 
 
 def _task_of(user, data: dict, stored: dict, now) -> Task:

@@ -36,6 +36,7 @@ from tasks.filters import TaskFilter
 from tasks.models import Tag, Task, TaskList
 from tasks.serializers import (
     ListMoveSerializer,
+    OccurrenceSerializer,
     TagSerializer,
     TaskCompletionSerializer,
     TaskListSerializer,
@@ -218,6 +219,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         task = store.task_set_completed(
             owner_id=request.user.pk,
+            time_zone=request.user.time_zone,
             task_id=self.task_id(),
             completed=serializer.validated_data.get("completed"),
             if_match=if_match(request),
@@ -248,6 +250,24 @@ class TaskViewSet(viewsets.GenericViewSet):
             if_match=if_match(request),
         )
         return self.task_response(task)
+
+    @extend_schema(
+        summary="The completed occurrences of a recurring task, newest first",
+        responses=OccurrenceSerializer(many=True),
+        parameters=LIST_HEADERS,
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def completions(self, request, *args, **kwargs):
+        page, page_size = self.paginator.page_params(request)
+        completions, total = store.task_completions(
+            owner_id=request.user.pk,
+            task_id=self.task_id(),
+            offset=(page - 1) * page_size,
+            limit=page_size,
+        )
+        rows = OccurrenceSerializer(completions, many=True).data
+        return self.paginator.paginated_response(request, rows, total, page, page_size)
 
     def owned_task(self) -> Task:
         task = store.task_get(owner_id=self.request.user.pk, task_id=self.task_id())

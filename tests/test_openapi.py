@@ -193,10 +193,10 @@ def test_task_ids_in_paths_are_uuids(schema):
         for parameter in operation["parameters"]
         if parameter["in"] == "path" and parameter["name"] == "id"
     ]
-    # Tasks: retrieve, update, partial update, delete, complete, move; lists:
-    # retrieve, partial update, delete, move; tags: retrieve, partial update,
-    # delete; each in two shapes.
-    assert len(ids) == 26
+    # Tasks: retrieve, update, partial update, delete, complete, move,
+    # completions; lists: retrieve, partial update, delete, move; tags:
+    # retrieve, partial update, delete; each in two shapes.
+    assert len(ids) == 28
     assert all(parameter["schema"] == {"type": "string", "format": "uuid"} for parameter in ids)
 
 
@@ -298,6 +298,7 @@ OPERATION_IDS = {
     ("/api/{user_id}/tasks/", "get"): "user_tasks_list",
     ("/api/{user_id}/tasks/{id}/complete/", "patch"): "user_tasks_complete",
     ("/api/tasks/{id}/move/", "post"): "tasks_move",
+    ("/api/tasks/{id}/completions/", "get"): "tasks_completions_list",
     ("/api/{user_id}/tasks/{id}/move/", "post"): "user_tasks_move",
     ("/api/tags/", "get"): "tags_list",
     ("/api/tags/{id}/", "get"): "tags_retrieve",

@@ -16,6 +16,8 @@ TASK_FIELDS = {
     "priority",
     "due_date",
     "due_on",
+    "recurrence",
+    "recur_from",
     "created_at",
     "updated_at",
     "tags",

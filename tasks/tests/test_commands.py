@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.tests.api import client_for
 from accounts.tests.factories import UserFactory
 from tasks import services, transfer
 from tasks.models import Tag, Task, TaskList, TaskTag
@@ -39,6 +40,8 @@ EXPORT_FIELDS = [
     "priority",
     "due_date",
     "due_on",
+    "recurrence",
+    "recur_from",
     "created_at",
     "updated_at",
     "list",
@@ -1133,3 +1136,21 @@ def test_a_round_trip_restores_all_day_tasks_and_their_due_moment(tmp_path, owne
     assert (all_day.due_on, all_day.due_date) == (date(2026, 12, 24), None)
     # The end of the 24th in Tokyo (UTC+9).
     assert all_day.due_at == datetime(2026, 12, 24, 14, 59, 59, 999999, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_seed_demo_makes_some_recurring_tasks_that_move_on_when_completed():
+    run("seed_demo", "--tasks", "30", "--force")
+    recurring = Task.objects.filter(recurrence__isnull=False)
+
+    assert recurring.exists()
+    assert all(task.due_date and not task.completed for task in recurring)
+    task = recurring.first()
+    client = client_for(task.user)
+    before = task.due_date
+    response = client.patch(reverse("task-complete", args=[task.pk]), {"completed": True})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["completed"] is False
+    task.refresh_from_db()
+    assert task.due_date > before

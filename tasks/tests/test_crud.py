@@ -262,6 +262,8 @@ def test_retrieve_returns_the_task(auth_client, routes, task, user):
         "priority": "medium",
         "due_date": "2026-12-01T08:00:00Z",
         "due_on": None,
+        "recurrence": None,
+        "recur_from": "due",
         "created_at": body["created_at"],
         "updated_at": body["updated_at"],
         "tags": [],

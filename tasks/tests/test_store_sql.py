@@ -199,7 +199,7 @@ def test_the_completion_statements_write_what_the_queryset_writes(
 
     Task.objects.filter(pk=by_orm.pk).update(**completion_changes(completed, NOW))
     task = store.task_set_completed(
-        owner_id=user.pk, task_id=by_sql.pk, completed=completed, if_match=None
+        owner_id=user.pk, time_zone="UTC", task_id=by_sql.pk, completed=completed, if_match=None
     )
 
     assert stored(by_sql) == stored(by_orm)
@@ -215,14 +215,22 @@ def test_a_conditional_completion_writes_only_at_a_version_named(user, frozen_no
 
     with pytest.raises(PreconditionFailed):
         store.task_set_completed(
-            owner_id=user.pk, task_id=by_sql.pk, completed=completed, if_match=['"1"', '"2"']
+            owner_id=user.pk,
+            time_zone="UTC",
+            task_id=by_sql.pk,
+            completed=completed,
+            if_match=['"1"', '"2"'],
         )
     unchanged = stored(by_sql)
     Task.objects.filter(pk=by_orm.pk, version__in=[2, 3]).update(
         **completion_changes(completed, NOW)
     )
     store.task_set_completed(
-        owner_id=user.pk, task_id=by_sql.pk, completed=completed, if_match=['"2"', '"3"']
+        owner_id=user.pk,
+        time_zone="UTC",
+        task_id=by_sql.pk,
+        completed=completed,
+        if_match=['"2"', '"3"'],
     )
 
     assert unchanged["version"] == 3
@@ -236,7 +244,11 @@ def test_another_owners_task_is_not_completed(user, other_user):
     for completed in (None, True, False):
         with pytest.raises(Http404):
             store.task_set_completed(
-                owner_id=user.pk, task_id=task.pk, completed=completed, if_match=None
+                owner_id=user.pk,
+                time_zone="UTC",
+                task_id=task.pk,
+                completed=completed,
+                if_match=None,
             )
     assert stored(task) == before
 
@@ -325,4 +337,6 @@ def test_one_query_per_read_and_two_per_page(user, varied_tasks, django_assert_n
 def test_two_queries_per_completion(user, django_assert_num_queries):
     task = TaskFactory(user=user)
     with django_assert_num_queries(2):  # the UPDATE, then the task as it is now
-        store.task_set_completed(owner_id=user.pk, task_id=task.pk, completed=None, if_match=None)
+        store.task_set_completed(
+            owner_id=user.pk, time_zone="UTC", task_id=task.pk, completed=None, if_match=None
+        )

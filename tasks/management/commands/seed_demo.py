@@ -67,18 +67,28 @@ def demo_parent_index(index: int) -> int | None:
     return index - index % SUBTASKS_OF_EVERY if index % SUBTASKS_OF_EVERY in (1, 2) else None
 
 
+# Rules the demo's recurring tasks take in turn (tasks.recurrence).
+RECURRENCES = ["FREQ=WEEKLY", "FREQ=DAILY;INTERVAL=2", "FREQ=MONTHLY;BYDAY=-1FR"]
+
+
 def demo_task(user, list_id, index: int, now) -> Task:
     """The index-th demo task: priorities, due dates and completion vary with it."""
     due_offsets = [timedelta(days=-3), timedelta(hours=5), timedelta(days=4), None]
     offset = due_offsets[index % len(due_offsets)]
-    completed = index % 3 == 0
+    due_date = now + offset + timedelta(days=index // 20) if offset else None
+    # Every seventh task with a due date recurs (and is pending: completing
+    # it would move it on).
+    recurrence = RECURRENCES[index % len(RECURRENCES)] if due_date and index % 7 == 1 else None
+    completed = index % 3 == 0 and recurrence is None
     return Task(
         user=user,
         list_id=list_id,
         title=demo_title(index),
         description="Seeded demo task." if index % 2 else None,
         priority=PRIORITIES[index % len(PRIORITIES)],
-        due_date=now + offset + timedelta(days=index // 20) if offset else None,
+        due_date=due_date,
+        recurrence=recurrence,
+        recurrence_start_date=due_date if recurrence else None,
         completed=completed,
         completed_at=now - timedelta(hours=index % 48) if completed else None,
     )
