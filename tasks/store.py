@@ -655,12 +655,15 @@ def complete_occurrence(
         else:
             task.completed, task.due_date, task.due_on = False, due_date, due_on
             task.due_at = due_moment(due_date, due_on, time_zone)
-        TaskCompletion.objects.create(
+        # Once per occurrence: completing again one reopened, the last of its
+        # rule, keeps the first record.
+        completion = TaskCompletion(
             task_id=task_id,
             due_at=due_moment(occurrence["due_date"], occurrence["due_on"], time_zone),
             completed_at=now,
             **occurrence,
         )
+        TaskCompletion.objects.bulk_create([completion], ignore_conflicts=True)
         if not _write_if_unchanged(owner_id, task):  # cannot be: the task is locked
             raise ConcurrentWrites()
     return task

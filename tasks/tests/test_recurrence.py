@@ -167,6 +167,9 @@ def test_when_the_rule_is_exhausted_the_task_stays_completed(client):
     assert completions(client, task)["X-Total-Count"] == "2"
     reopened = complete(client, last)  # toggling a completed one reopens it, as any task
     assert reopened["completed"] is False
+    again = complete(client, reopened)  # the last occurrence, completed once more
+    assert again["completed"] is True
+    assert completions(client, task)["X-Total-Count"] == "2"
 
 
 def test_recur_from_completion_counts_from_the_day_of_completion(client):
