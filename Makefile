@@ -10,7 +10,7 @@ run: export DEBUG ?= true
 # The development server speaks plain HTTP only.
 run: export SECURE_SSL_REDIRECT ?= false
 
-.PHONY: run serve test lint format migrate install install-dev schema check-migrations clean
+.PHONY: run worker serve test lint format migrate install install-dev schema check-migrations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,16 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 
+# The development server and, beside it, the worker that delivers reminders
+# (deploy/develop.py stops both together).
 run: migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python -m deploy.develop $(HOST):$(PORT)
+
+# The worker alone (Huey's consumer): delivers reminders when they fall due.
+# Production runs it beside `make serve`, as many as wanted (README "Reminders").
+worker: migrate
+	$(BIN)/python manage.py run_huey
 
 # Production serving (deploy/serve.py): nginx on HOST:PORT (or GUNICORN_BIND),
 # buffering whole requests and answers, in front of gunicorn with

@@ -114,7 +114,9 @@ class LogoutView(PublicAuthView):
 
 @extend_schema_view(
     get=extend_schema(summary="Get the caller's account"),
-    patch=extend_schema(summary="Change the caller's name, or email (with the current password)"),
+    patch=extend_schema(
+        summary="Change the caller's name or time zone, or email (with the current password)"
+    ),
     # Keyed by the handler, `delete`: the schema never looks at `destroy`.
     delete=extend_schema(
         request=AccountDeletionSerializer,

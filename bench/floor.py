@@ -70,6 +70,7 @@ PUT_DEFAULTS = {
     "recurrence": None,
     "recur_from": "due",
     "tags": [],
+    "reminders": [],
 }
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
@@ -250,7 +251,23 @@ def task_json(row) -> dict:
     """A row of TASK_FIELDS as the API shows it."""
     task = dict(zip(TASK_FIELDS, row, strict=True))
     task["tags"] = sorted(orjson.loads(task["tags"]), key=str.casefold)
+    task["reminders"] = [
+        {
+            "at": utc_text(at),
+            "before_due_minutes": minutes,
+            "fires_at": utc_text(fire_at) if pending else None,
+        }
+        for _, at, minutes, fire_at, pending in sorted(orjson.loads(task["reminders"]))
+    ]
     return task
+
+
+def utc_text(value: str | None) -> str | None:
+    """A timestamp of PostgreSQL's JSON as the API writes it (UTC, with a Z)."""
+    if value is None:
+        return None
+    text = datetime.fromisoformat(value).astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def etag(version: int) -> list:
@@ -267,13 +284,14 @@ def fetch_task(conn, user, task_id) -> tuple[dict, int]:
 
 def task_delete(conn, user, task: dict) -> None:
     """As tasks.store.task_delete, for a task without subtasks (the benchmark's have none)."""
-    if not task["tags"]:
+    if not task["tags"] and not task["reminders"]:
         conn.execute(sql.TASK_DELETE, (task["id"], user[USER_ID]))
         return
     with conn.transaction():
         conn.execute(sql.COLLECTED_TASK, (task["id"], user[USER_ID]))
         conn.execute(sql.COLLECTED_SUBTASKS, (task["id"],))
         conn.execute(sql.COLLECTED_TAG_LINKS_DELETE, (task["id"],))
+        conn.execute(sql.COLLECTED_REMINDERS_DELETE, (task["id"],))
         conn.execute(sql.COLLECTED_TASK_DELETE, (task["id"],))
 
 
@@ -417,7 +435,7 @@ def task_create(conn, user, data, environ):
     conn.execute(sql.TASK_INSERT, [task[name] for name in store.TASK_FIELD_NAMES])
     for name in store.HIDDEN_FIELD_NAMES:
         del task[name]
-    task.update(tags=[], subtask_count=0, completed_subtask_count=0)
+    task.update(tags=[], subtask_count=0, completed_subtask_count=0, reminders=[])
     location = f"http://{environ['HTTP_HOST']}/api/tasks/{task['id']}/"
     return 201, task, [("Location", location), *etag(1)]
 

@@ -58,6 +58,7 @@ COLLECTED_SUBTASKS = (
     'ORDER BY "tasks_task"."created_at" DESC, "tasks_task"."id" DESC'
 )
 COLLECTED_TAG_LINKS_DELETE = 'DELETE FROM "tasks_tasktag" WHERE "tasks_tasktag"."task_id" IN (%s)'
+COLLECTED_REMINDERS_DELETE = 'DELETE FROM "tasks_reminder" WHERE "tasks_reminder"."task_id" IN (%s)'
 COLLECTED_TASK_DELETE = 'DELETE FROM "tasks_task" WHERE "tasks_task"."id" IN (%s)'
 # A full update that names no tags takes the task's off (tasks.tags.set_task_tags).
 TAG_LINKS_DELETE = 'DELETE FROM "tasks_tasktag" WHERE "tasks_tasktag"."task_id" = %s'

@@ -2,27 +2,35 @@
 
     PYTHONPATH=clients/generated python clients/consumer.py http://127.0.0.1:8000
 
-It registers a new user, logs in, then creates, lists, updates, completes
-and deletes a task, makes, fills, filters, moves and deletes a list, and
-tags, nests and reorders tasks,
-checking each answer against what the API documents, and exits 1 at the
-first that differs. `make typed-clients` generates the
+It registers a new user, logs in, sets their time zone, then creates, lists,
+updates, completes and deletes a task, makes, fills, filters, moves and
+deletes a list, tags, nests and reorders tasks, completes a weekly all-day
+task with reminders and lists its completions, and lists the (still empty)
+notifications, checking each answer against what the API documents, and
+exits 1 at the first that differs. `make typed-clients` generates the
 client, checks this file with `mypy --strict` and runs it against gunicorn.
 """
 
 import secrets
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from http import HTTPStatus
 from typing import TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 from todo_api_client import AuthenticatedClient, Client
-from todo_api_client.api.auth import auth_login, auth_register
+from todo_api_client.api.auth import auth_login, auth_me_partial_update, auth_register
 from todo_api_client.api.lists import lists_create, lists_destroy, lists_list, lists_move
+from todo_api_client.api.notifications import (
+    notifications_list,
+    notifications_read,
+    notifications_retrieve,
+)
 from todo_api_client.api.tags import tags_list, tags_partial_update
 from todo_api_client.api.tasks import (
     tasks_complete,
+    tasks_completions_list,
     tasks_create,
     tasks_destroy,
     tasks_list,
@@ -35,9 +43,12 @@ from todo_api_client.models import (
     LoginRequest,
     PatchedTagRequest,
     PatchedTaskRequest,
+    PatchedUserRequest,
     PriorityEnum,
     Problem,
     RegisterRequest,
+    Reminder,
+    ReminderRequest,
     TaskListRequest,
     TaskMoveRequest,
     TaskRequest,
@@ -47,6 +58,10 @@ from todo_api_client.models import (
 from todo_api_client.types import Response
 
 T = TypeVar("T")
+
+TIME_ZONE = "Europe/Paris"
+# The server's default REMINDER_ALL_DAY_TIME: an all-day task's reminders count from it.
+ALL_DAY_TIME = time(9, 0)
 
 
 class Mismatch(Exception):
@@ -64,6 +79,16 @@ def body(response: Response[Problem | T], status: HTTPStatus) -> T:
     if response.status_code != status or parsed is None or isinstance(parsed, Problem):
         raise Mismatch(f"expected {status}, got {response.status_code}: {response.content!r}")
     return parsed
+
+
+def all_day_reminder(day: date, minutes_before: int) -> datetime:
+    """When a reminder `minutes_before` an all-day task due on `day` fires, in UTC."""
+    start = datetime.combine(day, ALL_DAY_TIME, tzinfo=ZoneInfo(TIME_ZONE)).astimezone(UTC)
+    return start - timedelta(minutes=minutes_before)
+
+
+def shown(reminders: list[Reminder]) -> list[tuple[int | None, datetime | None, datetime | None]]:
+    return [(item.before_due_minutes, item.at, item.fires_at) for item in reminders]
 
 
 def run(base_url: str) -> None:
@@ -87,6 +112,13 @@ def run(base_url: str) -> None:
     )
     expect(logged_in.user.id == registered.user.id, "login signs in the registered user")
     client = AuthenticatedClient(base_url=base_url, token=logged_in.access)
+    me = body(
+        auth_me_partial_update.sync_detailed(
+            client=client, body=PatchedUserRequest(time_zone=TIME_ZONE)
+        ),
+        HTTPStatus.OK,
+    )
+    expect(me.time_zone == TIME_ZONE, f"the time zone set: {me.time_zone}")
 
     due = datetime(2030, 1, 1, 18, 0, tzinfo=UTC)
     response = tasks_create.sync_detailed(
@@ -134,6 +166,65 @@ def run(base_url: str) -> None:
     )
     check_lists(client, inbox.id)
     check_organizing(client)
+    check_recurring(client)
+    check_notifications(client)
+
+
+def check_recurring(client: AuthenticatedClient) -> None:
+    """A weekly all-day task with reminders, completed once."""
+    monday = date(2030, 1, 7)
+    at = datetime(2030, 1, 6, 20, 0, tzinfo=UTC)
+    weekly = body(
+        tasks_create.sync_detailed(
+            client=client,
+            body=TaskRequest(
+                title="Team meeting",
+                due_on=monday,
+                recurrence="FREQ=WEEKLY;BYDAY=MO",
+                reminders=[ReminderRequest(before_due_minutes=30), ReminderRequest(at=at)],
+            ),
+        ),
+        HTTPStatus.CREATED,
+    )
+    expect(weekly.due_on == monday and weekly.due_date is None, "an all-day task")
+    expect(weekly.recurrence == "FREQ=WEEKLY;BYDAY=MO", "its recurrence")
+    expect(
+        shown(weekly.reminders) == [(30, None, all_day_reminder(monday, 30)), (None, at, at)],
+        f"the reminders in order, each with when it fires: {shown(weekly.reminders)}",
+    )
+
+    moved = body(tasks_complete.sync_detailed(weekly.id, client=client), HTTPStatus.OK)
+    next_monday = monday + timedelta(weeks=1)
+    expect(moved.due_on == next_monday, f"completing moves it to the next Monday: {moved.due_on}")
+    expect(not moved.completed and moved.completed_at is None, "and it is pending again")
+    expect(
+        shown(moved.reminders) == [(30, None, all_day_reminder(next_monday, 30)), (None, at, at)],
+        f"the reminder before the due follows it: {shown(moved.reminders)}",
+    )
+
+    response = tasks_completions_list.sync_detailed(weekly.id, client=client)
+    completions = [(item.due_on, item.due_date) for item in body(response, HTTPStatus.OK)]
+    expect(completions == [(monday, None)], f"one completion, of the old day: {completions}")
+    expect(response.headers["X-Total-Count"] == "1", "X-Total-Count counts it")
+
+
+def check_notifications(client: AuthenticatedClient) -> None:
+    """Only the worker delivers reminders, and none is due: no notifications."""
+    for response in (
+        notifications_list.sync_detailed(client=client),
+        notifications_list.sync_detailed(client=client, read=False),
+    ):
+        expect(body(response, HTTPStatus.OK) == [], "no notifications, read or unread")
+        expect(response.headers["X-Total-Count"] == "0", "X-Total-Count says none")
+    unknown = uuid4()
+    for answer in (
+        notifications_retrieve.sync_detailed(unknown, client=client),
+        notifications_read.sync_detailed(unknown, client=client),
+    ):
+        expect(
+            isinstance(answer.parsed, Problem) and answer.parsed.status == HTTPStatus.NOT_FOUND,
+            f"an unknown notification is a 404 problem, not {answer.status_code}",
+        )
 
 
 def check_organizing(client: AuthenticatedClient) -> None:
@@ -229,8 +320,9 @@ def main() -> int:
         print(f"Python client: {mismatch}", file=sys.stderr)
         return 1
     print(
-        "Python client: register, log in, create, list, update, complete, delete, lists, "
-        "tags, subtasks, order: ok"
+        "Python client: register, log in, time zone, create, list, update, complete, delete, "
+        "lists, tags, subtasks, order, all-day recurrence, reminders, completions, "
+        "notifications: ok"
     )
     return 0
 

@@ -4,16 +4,21 @@
  *
  *     node clients/generated/js/consumer.js http://127.0.0.1:8000
  *
- * It registers a new user, logs in, then creates, lists, updates, completes and
- * deletes a task, and makes, fills, filters, moves and deletes a list, checking each answer against what the API documents, and exits 1
- * at the first that differs. `make typed-clients` generates the types, checks this
+ * It registers a new user, logs in, sets their time zone, then creates, lists,
+ * updates, completes and deletes a task, makes, fills, filters, moves and deletes
+ * a list, tags, nests and reorders tasks, completes a weekly all-day task with
+ * reminders and lists its completions, and lists the (still empty) notifications,
+ * checking each answer against what the API documents, and exits 1 at the first
+ * that differs. `make typed-clients` generates the types, checks this
  * file with `tsc --noEmit` and runs it against gunicorn.
  */
-import createClient from "openapi-fetch";
+import createClient, { type Client } from "openapi-fetch";
 
 import type { components, paths } from "./generated/schema.js";
 
 type Task = components["schemas"]["Task"];
+
+const timeZone = "Europe/Paris";
 
 class Mismatch extends Error {}
 
@@ -29,6 +34,51 @@ function body<T>(result: { data?: T; error?: unknown; response: Response }, stat
     );
   }
   return result.data;
+}
+
+/** How far the wall clock of `zone` is ahead of UTC at `instant`, in milliseconds. */
+function zoneOffset(instant: number, zone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+    second: "numeric",
+  }).formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes): number =>
+    Number(parts.find((item) => item.type === type)?.value);
+  const wallClock = Date.UTC(
+    part("year"),
+    part("month") - 1,
+    part("day"),
+    part("hour"),
+    part("minute"),
+    part("second"),
+  );
+  return wallClock - instant;
+}
+
+/**
+ * When a reminder `minutesBefore` an all-day task due on `day` fires: before the
+ * server's default REMINDER_ALL_DAY_TIME, 09:00 of that day in the caller's time zone.
+ */
+function allDayReminder(day: string, minutesBefore: number): number {
+  const nine = Date.parse(`${day}T09:00:00Z`);
+  const start = nine - zoneOffset(nine - zoneOffset(nine, timeZone), timeZone);
+  return start - minutesBefore * 60_000;
+}
+
+/** A task's reminders as [minutes before the due, instant, when it fires (ms)]. */
+function shown(task: Task): string {
+  const reminders = task.reminders.map((item) => [
+    item.before_due_minutes,
+    item.at,
+    item.fires_at === null ? null : Date.parse(item.fires_at),
+  ]);
+  return JSON.stringify(reminders);
 }
 
 async function run(baseUrl: string): Promise<void> {
@@ -50,6 +100,8 @@ async function run(baseUrl: string): Promise<void> {
     baseUrl,
     headers: { Authorization: `Bearer ${loggedIn.access}` },
   });
+  const me = body(await client.PATCH("/api/auth/me/", { body: { time_zone: timeZone } }), 200);
+  expect(me.time_zone === timeZone, `the time zone set: ${me.time_zone}`);
 
   const due = "2030-01-01T18:00:00Z";
   const created = await client.POST("/api/tasks/", {
@@ -166,6 +218,76 @@ async function run(baseUrl: string): Promise<void> {
     200,
   );
   expect(renamed.name === "Relatives", "a renamed tag");
+
+  await checkRecurring(client);
+  await checkNotifications(client);
+}
+
+/** A weekly all-day task with reminders, completed once. */
+async function checkRecurring(client: Client<paths>): Promise<void> {
+  const monday = "2030-01-07";
+  const at = "2030-01-06T20:00:00Z";
+  const weekly = body(
+    await client.POST("/api/tasks/", {
+      body: {
+        title: "Team meeting",
+        due_on: monday,
+        recurrence: "FREQ=WEEKLY;BYDAY=MO",
+        reminders: [{ before_due_minutes: 30 }, { at }],
+      },
+    }),
+    201,
+  );
+  expect(weekly.due_on === monday && weekly.due_date === null, "an all-day task");
+  expect(weekly.recurrence === "FREQ=WEEKLY;BYDAY=MO", "its recurrence");
+  const expected = (day: string): string =>
+    JSON.stringify([
+      [30, null, allDayReminder(day, 30)],
+      [null, at, Date.parse(at)],
+    ]);
+  expect(
+    shown(weekly) === expected(monday),
+    `the reminders in order, each with when it fires: ${shown(weekly)}`,
+  );
+
+  const path = { id: weekly.id };
+  const moved = body(await client.PATCH("/api/tasks/{id}/complete/", { params: { path } }), 200);
+  const nextMonday = "2030-01-14";
+  expect(moved.due_on === nextMonday, `completing moves it to the next Monday: ${moved.due_on}`);
+  expect(!moved.completed && moved.completed_at === null, "and it is pending again");
+  expect(
+    shown(moved) === expected(nextMonday),
+    `the reminder before the due follows it: ${shown(moved)}`,
+  );
+
+  const listed = await client.GET("/api/tasks/{id}/completions/", { params: { path } });
+  const completions = body(listed, 200).map((item) => [item.due_on, item.due_date]);
+  expect(
+    JSON.stringify(completions) === JSON.stringify([[monday, null]]),
+    `one completion, of the old day: ${JSON.stringify(completions)}`,
+  );
+  expect(listed.response.headers.get("X-Total-Count") === "1", "X-Total-Count counts it");
+}
+
+/** Only the worker delivers reminders, and none is due: no notifications. */
+async function checkNotifications(client: Client<paths>): Promise<void> {
+  for (const listed of [
+    await client.GET("/api/notifications/"),
+    await client.GET("/api/notifications/", { params: { query: { read: false } } }),
+  ]) {
+    expect(body(listed, 200).length === 0, "no notifications, read or unread");
+    expect(listed.response.headers.get("X-Total-Count") === "0", "X-Total-Count says none");
+  }
+  const path = { id: crypto.randomUUID() };
+  for (const answer of [
+    await client.GET("/api/notifications/{id}/", { params: { path } }),
+    await client.POST("/api/notifications/{id}/read/", { params: { path } }),
+  ]) {
+    expect(
+      answer.error?.status === 404,
+      `an unknown notification is a 404 problem, not ${answer.response.status}`,
+    );
+  }
 }
 
 const baseUrl = process.argv[2];
@@ -176,8 +298,9 @@ if (baseUrl === undefined) {
 try {
   await run(baseUrl);
   console.log(
-    "TypeScript client: register, log in, create, list, update, complete, delete, lists, " +
-      "tags, subtasks, order: ok",
+    "TypeScript client: register, log in, time zone, create, list, update, complete, delete, " +
+      "lists, tags, subtasks, order, all-day recurrence, reminders, completions, " +
+      "notifications: ok",
   );
 } catch (error) {
   if (!(error instanceof Mismatch)) throw error;

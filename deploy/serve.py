@@ -85,6 +85,31 @@ def stop(processes: dict[str, subprocess.Popen]) -> None:
             process.wait()
 
 
+def stop_on_signals():
+    """From now on, SIGTERM and SIGINT (Ctrl-C) ask to stop; a function saying whether
+    one came."""
+    received = []
+
+    def on_signal(signum, frame):
+        received.append(signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    return lambda: bool(received)
+
+
+def run_until_stopped(processes: dict[str, subprocess.Popen], stopping, launcher: str) -> int:
+    """Wait until `stopping()` (a signal came: 0) or one of the processes exits (1,
+    said on stderr, for the supervisor to restart them)."""
+    while not stopping() and all(p.poll() is None for p in processes.values()):
+        time.sleep(0.2)
+    if stopping():
+        return 0
+    exited = [name for name, p in processes.items() if p.poll() is not None]
+    print(f"{launcher}: {', '.join(exited)} exited; stopping.", file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -109,14 +134,7 @@ def main(argv: list[str]) -> int:
         "CLIENT_IP_HEADER": os.environ.get("CLIENT_IP_HEADER") or "X-Real-IP",
     }
     processes: dict[str, subprocess.Popen] = {}
-    stopping = False
-
-    def on_signal(signum, frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stopping = stop_on_signals()
     try:
         processes["gunicorn"] = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", *gunicorn_args],
@@ -127,13 +145,7 @@ def main(argv: list[str]) -> int:
         processes["nginx"] = subprocess.Popen(
             [nginx_binary(), "-e", "stderr", "-p", str(run_dir), "-c", str(config)]
         )
-        while not stopping and all(p.poll() is None for p in processes.values()):
-            time.sleep(0.2)
-        if stopping:
-            return 0
-        exited = [name for name, p in processes.items() if p.poll() is not None]
-        print(f"deploy.serve: {', '.join(exited)} exited; stopping.", file=sys.stderr)
-        return 1
+        return run_until_stopped(processes, stopping, "deploy.serve")
     finally:
         stop(processes)
         shutil.rmtree(run_dir, ignore_errors=True)

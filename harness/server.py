@@ -131,3 +131,16 @@ class ProductionServer:
 
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""
+
+
+def start_worker(env: dict, log_path: Path, threads: int = 2) -> subprocess.Popen:
+    """A worker as `make worker` starts it (Huey's consumer, delivering reminders),
+    with `env` (a server's, and the mail server's address); its output in log_path."""
+    with log_path.open("w") as log:
+        return subprocess.Popen(
+            [sys.executable, "manage.py", "run_huey", "--workers", str(threads)],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )

@@ -1,10 +1,25 @@
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
-from tasks.models import EXPORTED_FIELDS, Tag, Task, TaskCompletion, TaskList
+from tasks.models import (
+    EXPORTED_FIELDS,
+    REMINDER_MAX_MINUTES,
+    REMINDERS_PER_TASK,
+    Notification,
+    Reminder,
+    Tag,
+    Task,
+    TaskCompletion,
+    TaskList,
+    WorkerRun,
+)
 from tasks.order import last_position
+from tasks.reminders import reschedule
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -37,6 +52,56 @@ class DueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReminderForm(forms.ModelForm):
+    # Bounded as the API bounds it, so that a value past four weeks is this
+    # field's error, not the model's check constraint's.
+    before_due_minutes = forms.IntegerField(
+        min_value=0, max_value=REMINDER_MAX_MINUTES, required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("at") or self.has_error("before_due_minutes"):
+            return cleaned
+        given = [name for name in ("at", "before_due_minutes") if cleaned.get(name) is not None]
+        if len(given) != 1:
+            # On a field: the model's check constraint is then not reported again.
+            self.add_error("at", "Give a time or minutes before the due: one of the two.")
+        return cleaned
+
+
+class ReminderFormSet(BaseInlineFormSet):
+    def save_new(self, form, commit=True):
+        # After the task's stored reminders (numbered 0, 1, ... by reschedule,
+        # which TaskAdmin.save_related runs once they are saved).
+        form.instance.position = self.forms.index(form)
+        return super().save_new(form, commit)
+
+
+class ReminderInline(admin.TabularInline):
+    """A task's reminders; when each fires is worked out on saving (TaskAdmin.save_related)."""
+
+    model = Reminder
+    form = ReminderForm
+    formset = ReminderFormSet
+    fields = ["at", "before_due_minutes", "fire_at", "pending"]
+    readonly_fields = ["fire_at", "pending"]
+    extra = 0
+    max_num = REMINDERS_PER_TASK
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # More rows than max_num are refused, not only kept from being added.
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
+
+
+def reschedule_reminders(task_ids) -> None:
+    """Work out again the reminders of these tasks, as their due and completion now are."""
+    tasks = Task.objects.filter(pk__in=task_ids, reminders__isnull=False).distinct()
+    for task in tasks.select_related("user"):
+        with transaction.atomic():
+            reschedule(task, time_zone=task.user.time_zone, locked=False)
+
+
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
     list_display = ["title", "owner_email", "completed", "priority", "due_date", "created_at"]
@@ -44,6 +109,7 @@ class TaskAdmin(admin.ModelAdmin):
         "completed",
         "priority",
         DueFilter,
+        ("recurrence", admin.EmptyFieldListFilter),
         ("user", admin.RelatedOnlyFieldListFilter),
         ("list", admin.RelatedOnlyFieldListFilter),
         ("tags", admin.RelatedOnlyFieldListFilter),
@@ -56,6 +122,7 @@ class TaskAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "position", "recur_from", "completed_at", "created_at", "updated_at"]
     fields = ["id", "user", "list", "parent", "position", *EXPORTED_FIELDS[1:]]
     actions = ["mark_completed", "mark_pending"]
+    inlines = [ReminderInline]
 
     def save_model(self, request, obj, form, change):
         # A task added here goes last among its siblings, as through the API
@@ -70,6 +137,11 @@ class TaskAdmin(admin.ModelAdmin):
             obj.position = last_position(last)
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Its reminders, as edited here, follow its due and completion as saved.
+        reschedule_reminders([form.instance.pk])
+
     @admin.display(description="owner", ordering="user__email")
     def owner_email(self, task):
         return task.user.email
@@ -77,13 +149,18 @@ class TaskAdmin(admin.ModelAdmin):
     @admin.action(description="Mark selected tasks as completed")
     def mark_completed(self, request, queryset):
         # The same update the API's complete endpoint runs, so completed_at
-        # follows the same rule.
+        # follows the same rule. The ids are read first: the change list may
+        # be filtered on completion, which the update changes.
+        task_ids = list(queryset.values_list("pk", flat=True))
         count = queryset.set_completed(True)
+        reschedule_reminders(task_ids)  # cancelled
         self.message_user(request, f"{count} task(s) marked as completed.", messages.SUCCESS)
 
     @admin.action(description="Mark selected tasks as pending")
     def mark_pending(self, request, queryset):
+        task_ids = list(queryset.values_list("pk", flat=True))
         count = queryset.set_completed(False)
+        reschedule_reminders(task_ids)  # those still ahead armed again
         self.message_user(request, f"{count} task(s) marked as pending.", messages.SUCCESS)
 
 
@@ -158,13 +235,64 @@ class TagAdmin(admin.ModelAdmin):
 class TaskCompletionAdmin(admin.ModelAdmin):
     """The completed occurrences of recurring tasks: a record, not edited here."""
 
-    list_display = ["task", "due_date", "due_on", "completed_at"]
-    list_select_related = ["task"]
+    list_display = ["task", "owner_email", "due_date", "due_on", "completed_at"]
+    list_select_related = ["task__user"]
     search_fields = ["task__title", "task__user__email"]
     date_hierarchy = "completed_at"
+
+    @admin.display(description="owner", ordering="task__user__email")
+    def owner_email(self, completion):
+        return completion.task.user.email
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the worker writes: looked at here, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadFilter(admin.SimpleListFilter):
+    title = "read"
+    parameter_name = "read"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(read_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["title", "owner_email", "fire_at", "delivered_at", "late", "read"]
+    list_filter = ["late", ReadFilter]
+    search_fields = ["title", "user__email"]
+    list_select_related = ["user"]
+
+    @admin.display(description="owner", ordering="user__email")
+    def owner_email(self, notification):
+        return notification.user.email
+
+    @admin.display(boolean=True, ordering="read_at")
+    def read(self, notification):
+        return notification.read
+
+
+@admin.register(WorkerRun)
+class WorkerRunAdmin(ReadOnlyAdmin):
+    list_display = ["job", "finished_at", "delivered"]

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.conf import settings
-from django.db.models.signals import post_save
+from django.db.models.signals import post_migrate, post_save
 
 
 class TasksConfig(AppConfig):
@@ -22,3 +22,20 @@ class TasksConfig(AppConfig):
             sender=settings.AUTH_USER_MODEL,
             dispatch_uid="tasks.follow_owner_time_zone",
         )
+        # The worker's jobs, registered with the queue (run_huey looks for
+        # modules named "tasks" only).
+        from tasks import jobs  # noqa: F401
+
+        post_migrate.connect(
+            create_queue_tables, sender=self, dispatch_uid="tasks.create_queue_tables"
+        )
+
+
+def create_queue_tables(**kwargs):
+    """`migrate` makes the job queue's tables too, where it keeps them in the
+    database (PostgreSQL; SQLite's queue file and Redis make their own)."""
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import PostgresStorage
+
+    if isinstance(HUEY.storage, PostgresStorage):
+        HUEY.storage.initialize_schema()

@@ -24,6 +24,7 @@ from tasks.models import (
     PRIORITY_RANK,
     TAG_NAME_MAX_LENGTH,
     TAGS_PER_TASK,
+    Notification,
     Priority,
     Tag,
     Task,
@@ -397,3 +398,19 @@ def completion_filters(query) -> tuple[str, str] | None:
         return None
     shape = (status[0] if status else "", sort[0] if sort else "")
     return shape if shape[0] in STATUS_VALUES and shape[1] in SORT_VALUES else None
+
+
+class NotificationFilter(django_filters.FilterSet):
+    """The query parameters of the notification list (tasks.notifications applies them)."""
+
+    read = TrueFalseFilter(
+        method="filter_read", help_text="`true`: only the read ones; `false`: only the unread."
+    )
+
+    class Meta:
+        model = Notification
+        fields = ["read"]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def filter_read(self, queryset, name, value):
+        return queryset if value is None else queryset.filter(read_at__isnull=not value)

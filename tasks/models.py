@@ -367,6 +367,12 @@ class Task(models.Model):
     def completed_subtask_count(self) -> int:
         return self.subtasks.filter(completed=True).count()
 
+    @cached_property
+    def reminder_rows(self) -> list:
+        from tasks.reminders import stored  # which imports this module
+
+        return stored(self.pk)
+
     def clean(self):
         super().clean()
         if self.list_id is not None and self.user_id is not None:
@@ -414,10 +420,14 @@ class TaskTag(models.Model):
 
 def follow_owner_time_zone(sender, instance, created, update_fields=None, raw=False, **kwargs):
     """A post_save receiver of the user model (TasksConfig.ready): when a user's time
-    zone may have changed, their all-day tasks' due_at follow it."""
+    zone may have changed, their all-day tasks' due_at and reminders follow it."""
+    from tasks.reminders import follow_time_zone  # which imports this module
+
     if created or raw or (update_fields is not None and "time_zone" not in update_fields):
         return
-    Task.objects.filter(user_id=instance.pk).follow_time_zone(instance.time_zone)
+    tasks = Task.objects.filter(user_id=instance.pk)
+    tasks.follow_time_zone(instance.time_zone)
+    follow_time_zone(tasks, instance.time_zone)
 
 
 class TaskCompletion(models.Model):
@@ -469,3 +479,112 @@ class TaskCounts(models.Model):
 
     def __str__(self):
         return f"{self.completed}/{self.total}"
+
+
+REMINDERS_PER_TASK = 5
+# A reminder before the due: up to four weeks.
+REMINDER_MAX_MINUTES = 40320
+
+
+class Reminder(models.Model):
+    """A reminder of a task: at an instant (`at`), or some minutes before its due.
+
+    `fire_at` is when it fires, worked out from the task by tasks.reminders
+    whenever the task's due, completion or reminders change; `pending` says
+    it is still to be delivered there (tasks.delivery clears it when it is).
+    """
+
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="reminders", db_index=False
+    )
+    # The order the owner gave them in.
+    position = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(null=True, blank=True)
+    before_due_minutes = models.PositiveIntegerField(null=True, blank=True)
+    fire_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pending = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["task", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(at__isnull=False, before_due_minutes__isnull=True)
+                | Q(at__isnull=True, before_due_minutes__isnull=False),
+                name="reminder_at_or_before_due",
+            ),
+            models.CheckConstraint(
+                condition=Q(before_due_minutes__lte=REMINDER_MAX_MINUTES),
+                name="reminder_before_due_at_most_four_weeks",
+            ),
+        ]
+        indexes = [
+            # A task's reminders, read with the task (tasks.reminders).
+            models.Index(fields=["task", "position"], name="reminder_task_idx"),
+            # What the worker looks for: the pending ones, by time.
+            models.Index(
+                fields=["fire_at"], condition=Q(pending=True), name="reminder_pending_idx"
+            ),
+        ]
+
+    def __str__(self):
+        if self.at is not None:
+            return f"at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.before_due_minutes} minutes before due"
+
+
+class Notification(models.Model):
+    """A reminder delivered to its owner: what it was about, and whether they read it.
+
+    It outlives the task and the reminder (their ids are kept, not linked).
+    A reminder is delivered once at each time it fires: `(reminder_id,
+    fire_at)` is unique, whichever worker delivers it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
+    )
+    task_id = models.UUIDField(null=True, blank=True)
+    reminder_id = models.BigIntegerField(null=True, blank=True)
+    # The task as it was when the reminder fired.
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    due_date = models.DateTimeField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    fire_at = models.DateTimeField()
+    delivered_at = models.DateTimeField()
+    # Delivered more than REMINDER_LATE_SECONDS after fire_at (no worker ran).
+    late = models.BooleanField(default=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-delivered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder_id", "fire_at"], name="notification_once_per_firing"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-delivered_at"], name="notification_user_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.fire_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def read(self) -> bool:
+        return self.read_at is not None
+
+
+class WorkerRun(models.Model):
+    """When the worker last looked for reminders to deliver, and what it found
+    (one row per job; `/health/ready` and `manage.py worker_status` show it)."""
+
+    job = models.CharField(max_length=50, primary_key=True)
+    finished_at = models.DateTimeField()
+    delivered = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.job} at {self.finished_at:%Y-%m-%d %H:%M:%S}"

@@ -7,6 +7,8 @@ from tasks.models import (
     COLOR_PATTERN,
     DESCRIPTION_MAX_LENGTH,
     LIST_NAME_MAX_LENGTH,
+    REMINDER_MAX_MINUTES,
+    REMINDERS_PER_TASK,
     TAG_NAME_MAX_LENGTH,
     TAGS_PER_TASK,
     TITLE_MAX_LENGTH,
@@ -14,6 +16,7 @@ from tasks.models import (
     RecurFrom,
 )
 from tasks.recurrence import RULE_MAX_LENGTH, InvalidRule, normalized
+from tasks.reminders import Spec, shown
 from tasks.tags import unique_names
 
 # What an optional field becomes when a full update (PUT) leaves it out.
@@ -26,6 +29,7 @@ PUT_DEFAULTS = {
     "recurrence": None,
     "recur_from": RecurFrom.DUE,
     "tag_names": [],
+    "reminder_specs": [],
 }
 
 
@@ -42,23 +46,42 @@ class TagNameField(TextField):
         return name
 
 
-class TagNamesField(serializers.ListField):
-    child = TagNameField()
+class ItemsField(serializers.ListField):
+    """A list whose items' errors are reported on the field itself ("Tag 2: ..."),
+    not on an index of it."""
+
+    noun = "Item"
 
     def to_internal_value(self, data):
         try:
-            names = unique_names(super().to_internal_value(data))
+            return super().to_internal_value(data)
         except serializers.ValidationError as exc:
-            # Reported on `tags` itself ("tag 2: ..."), not on an index of it.
             if not isinstance(exc.detail, dict):
                 raise
             raise serializers.ValidationError(
                 [
-                    f"Tag {index + 1}: {message}"
+                    f"{self.noun} {index + 1}: {message}"
                     for index, messages in exc.detail.items()
-                    for message in messages
+                    for message in _messages(messages)
                 ]
             ) from exc
+
+
+def _messages(detail) -> list[str]:
+    """An item's errors as lines, a field's named ("at: ...")."""
+    if isinstance(detail, dict):
+        return [f"{name}: {m}" for name, messages in detail.items() for m in _messages(messages)]
+    if isinstance(detail, list):
+        return [m for item in detail for m in _messages(item)]
+    return [str(detail)]
+
+
+class TagNamesField(ItemsField):
+    child = TagNameField()
+    noun = "Tag"
+
+    def to_internal_value(self, data):
+        names = unique_names(super().to_internal_value(data))
         if len(names) > TAGS_PER_TASK:
             raise serializers.ValidationError(f"A task has at most {TAGS_PER_TASK} tags.")
         return names
@@ -76,6 +99,52 @@ class RecurrenceField(TextField):
             return normalized(super().to_internal_value(data))
         except InvalidRule as exc:
             raise serializers.ValidationError(str(exc)) from exc
+
+
+class ReminderSerializer(serializers.Serializer):
+    """A reminder: at an instant, or some minutes before the task's due (one of the two)."""
+
+    at = serializers.DateTimeField(
+        allow_null=True, required=False, help_text="Remind at this instant."
+    )
+    before_due_minutes = serializers.IntegerField(
+        min_value=0,
+        max_value=REMINDER_MAX_MINUTES,
+        allow_null=True,
+        required=False,
+        help_text="Remind this many minutes before the due (0 to 40320, four weeks); the "
+        "task needs a due. For an all-day task, before 09:00 of its day in the caller's "
+        "time zone (the server's REMINDER_ALL_DAY_TIME).",
+    )
+    fires_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When it will fire; null if it will not (fired already, its time gone "
+        "by, the task completed or without a due).",
+    )
+
+    def validate(self, attrs):
+        given = [name for name in ("at", "before_due_minutes") if attrs.get(name) is not None]
+        if len(given) != 1:
+            raise serializers.ValidationError("A reminder has either `at` or `before_due_minutes`.")
+        return Spec(at=attrs.get("at"), before_due_minutes=attrs.get("before_due_minutes"))
+
+
+class RemindersField(ItemsField):
+    """Reminders: read as Spec values (the task's `reminder_specs`), shown from the
+    task's `reminder_rows`, which say when each fires."""
+
+    child = ReminderSerializer()
+    noun = "Reminder"
+
+    def get_attribute(self, instance):
+        return instance.reminder_rows
+
+    def to_representation(self, data):
+        return shown(data)
+
+    def to_internal_value(self, data):
+        return list(dict.fromkeys(super().to_internal_value(data)))  # the same twice is one
 
 
 # Every field is declared, none built from the model: a ModelSerializer
@@ -141,6 +210,15 @@ class TaskSerializer(serializers.Serializer):
     )
     subtask_count = serializers.IntegerField(read_only=True)
     completed_subtask_count = serializers.IntegerField(read_only=True)
+    # Written to the task's reminder_specs (tasks.store), read from its reminder_rows.
+    reminders = RemindersField(
+        source="reminder_specs",
+        required=False,
+        max_length=REMINDERS_PER_TASK,
+        error_messages={"max_length": f"A task has at most {REMINDERS_PER_TASK} reminders."},
+        help_text="Up to 5, in the order given. A full update (PUT) that leaves them out "
+        "clears them; changing the due or completing the task moves or cancels them.",
+    )
 
     def to_representation(self, task):
         return task_representation(task)
@@ -188,6 +266,7 @@ def task_representation(task) -> dict:
         "tags": task.tag_names,
         "subtask_count": task.subtask_count,
         "completed_subtask_count": task.completed_subtask_count,
+        "reminders": shown(task.reminder_rows),
     }
 
 
@@ -270,3 +349,21 @@ class TagSerializer(serializers.Serializer):
     task_count = serializers.IntegerField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
+
+
+class NotificationSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    task_id = serializers.UUIDField(
+        read_only=True, allow_null=True, help_text="The task (which may since be deleted)."
+    )
+    title = serializers.CharField(read_only=True, help_text="The task's title when it fired.")
+    due_date = serializers.DateTimeField(read_only=True, allow_null=True)
+    due_on = serializers.DateField(read_only=True, allow_null=True)
+    fire_at = serializers.DateTimeField(read_only=True, help_text="When the reminder was set for.")
+    delivered_at = serializers.DateTimeField(read_only=True)
+    late = serializers.BooleanField(
+        read_only=True,
+        help_text="Delivered well after its time (no worker was running then).",
+    )
+    read = serializers.BooleanField(read_only=True)
+    read_at = serializers.DateTimeField(read_only=True, allow_null=True)

@@ -23,8 +23,10 @@ def tasks_purge_completed(*, older_than_days: int, dry_run: bool = False) -> int
     old = Task.objects.filter(completed=True, completed_at__lt=cutoff)
     if dry_run:
         return old.count()
-    deleted, _ = old.delete()
-    return deleted
+    # Tasks deleted (their subtasks too), not the rows that went with them
+    # (tag links, reminders, completions): the command reports tasks.
+    _, deleted = old.delete()
+    return deleted.get(Task._meta.label, 0)
 
 
 class WrongCounts(NamedTuple):

@@ -31,7 +31,7 @@ from rest_framework import exceptions
 
 from api.conditional import ANY, PreconditionFailed, if_match_passes
 from api.rows import python_rows
-from tasks import lists, tags
+from tasks import lists, reminders, tags
 from tasks.dates import due_moment
 from tasks.filters import TaskFilter, completion_filters
 from tasks.models import (
@@ -53,7 +53,8 @@ HIDDEN_FIELD_NAMES = ["version", "due_at", "recurrence_start_date", "recurrence_
 TASK_FIELD_NAMES = ["id", "user_id", "list_id", "parent_id", "position", *EXPORTED_FIELDS[1:]]
 TASK_FIELD_NAMES += HIDDEN_FIELD_NAMES
 # What a task shows beyond its columns, read in the same statement as the
-# task: its tags' names (one JSON array, tasks.tags) and its subtasks' counts.
+# task: its tags' names (one JSON array, tasks.tags), its subtasks' counts
+# and its reminders (another JSON array, tasks.reminders).
 SHOWN_SQL = {
     "tags": tags.TAGS_OF_TASK,
     "subtask_count": (
@@ -64,6 +65,7 @@ SHOWN_SQL = {
         '(SELECT COUNT(*) FROM "tasks_task" AS "subtask" '
         'WHERE "subtask"."parent_id" = "tasks_task"."id" AND "subtask"."completed")'
     ),
+    "reminders": reminders.REMINDERS_OF_TASK,
 }
 # What a task is to the API: every column but the version, which is its ETag,
 # and due_at, which is what its due fields say; and what it shows.
@@ -179,8 +181,14 @@ WRITE_ATTEMPTS = 5
 
 _field = Task._meta.get_field
 TASK_FIELDS = [_field(name) for name in TASK_FIELD_NAMES]
-# How the shown values come back: a JSON array as text, and two numbers.
-SHOWN_FIELDS = [models.TextField(), models.IntegerField(), models.IntegerField()]
+# How the shown values come back: a JSON array as text, two numbers, and
+# another JSON array.
+SHOWN_FIELDS = [
+    models.TextField(),
+    models.IntegerField(),
+    models.IntegerField(),
+    models.TextField(),
+]
 LISTED_FIELDS = [*TASK_FIELDS[: -len(HIDDEN_FIELD_NAMES)], *SHOWN_FIELDS]
 WRITTEN_FIELDS = [_field(name) for name in WRITTEN_FIELD_NAMES]
 _OWNER, _ID, _COMPLETED, _UPDATED_AT = (
@@ -197,8 +205,8 @@ class ConcurrentWrites(exceptions.APIException):
 def task_get(*, owner_id, task_id) -> Task | None:
     """The owner's task with this id, or None (another user's task is not found either).
 
-    What it shows beyond its columns is on it too: `tag_names`, `subtask_count`
-    and `completed_subtask_count`.
+    What it shows beyond its columns is on it too: `tag_names`, `subtask_count`,
+    `completed_subtask_count` and `reminder_rows`.
     """
     with connection.cursor() as cursor:
         cursor.execute(TASK_BY_ID, [_owner(owner_id), _id(task_id)])
@@ -208,8 +216,9 @@ def task_get(*, owner_id, task_id) -> Task | None:
     [values] = python_rows([row], [*TASK_FIELDS, *SHOWN_FIELDS], connection)
     columns = len(TASK_FIELD_NAMES)
     task = Task.from_db(connection.alias, TASK_FIELD_NAMES, values[:columns])
-    names, task.subtask_count, task.completed_subtask_count = values[columns:]
+    names, task.subtask_count, task.completed_subtask_count, shown = values[columns:]
     task.tag_names = tags.shown_tags(names)
+    task.reminder_rows = reminders.scheduled_reminders(shown)
     return task
 
 
@@ -237,8 +246,7 @@ def task_page(
             dict(zip(LISTED_FIELD_NAMES, row, strict=True))
             for row in python_rows(rows, LISTED_FIELDS, connection)
         ]
-        for row in rows:
-            row["tags"] = tags.shown_tags(row["tags"])
+        _show(rows)
         return rows, total
 
     filterset = TaskFilter(
@@ -265,9 +273,15 @@ def task_page(
         }
         for row in page
     ]
+    _show(rows)
+    return rows, total
+
+
+def _show(rows: list[dict]) -> None:
+    """Tags and reminders of listed rows, as the API shows them."""
     for row in rows:
         row["tags"] = tags.shown_tags(row["tags"])
-    return rows, total
+        row["reminders"] = reminders.shown(reminders.scheduled_reminders(row["reminders"]))
 
 
 def task_count(*, owner_id, status: str = "all") -> int:
@@ -292,18 +306,25 @@ def task_create(*, owner_id, time_zone: str, **fields) -> Task:
     """A new task of the owner's (whose time zone is `time_zone`), last among its siblings.
 
     It goes to the list named by `list_id` (theirs), or its parent's list
-    (a subtask), or else the Inbox. Its tags are named in `tag_names`.
+    (a subtask), or else the Inbox. Its tags are named in `tag_names`, its
+    reminders in `reminder_specs`.
     """
     names = fields.pop("tag_names", None) or []
+    specs = fields.pop("reminder_specs", None) or []
     check_recurrence(fields, time_zone)
+    check_reminders(specs, fields.get("due_date"), fields.get("due_on"))
     fields["list_id"], last = _new_place(owner_id, fields.get("list_id"), fields.get("parent_id"))
-    # The task and its tags commit together; a task without tags is one INSERT.
-    with transaction.atomic() if names else nullcontext():
+    # The task, its tags and its reminders commit together; a task with
+    # neither is one INSERT.
+    with transaction.atomic() if names or specs else nullcontext():
         task = Task(user_id=owner_id, position=last_position(last), **fields)
         task.owner_time_zone = time_zone  # for its due_at, without reading the user
         task.save(force_insert=True)
         task.tag_names = (
             tags.set_task_tags(owner_id=owner_id, task_id=task.pk, names=names) if names else []
+        )
+        task.reminder_rows = (
+            reminders.reschedule(task, time_zone=time_zone, specs=specs) if specs else []
         )
     task.subtask_count = task.completed_subtask_count = 0
     return task
@@ -379,9 +400,11 @@ def task_update(
     `list_id` left out (or null) keeps the task in its list; `parent_id`
     left out keeps its parent unless the list changes (then it is top-level
     there). A task given another place goes last there, its subtasks with it.
-    `tag_names` left out keeps its tags. `time_zone`: the owner's, for an all-day
-    task's due_at and a recurring task's occurrences. Completing a pending
-    recurring task moves it to its next occurrence (complete_occurrence).
+    `tag_names` left out keeps its tags, `reminder_specs` its reminders
+    (worked out again if its due or completion changes). `time_zone`: the
+    owner's, for an all-day task's due_at, a recurring task's occurrences and
+    its reminders. Completing a pending recurring task moves it to its next
+    occurrence (complete_occurrence).
     """
     if if_match is not None and not if_match_passes(if_match, task.etag):
         raise PreconditionFailed()
@@ -410,11 +433,21 @@ def task_update(
     names = changes.pop("tag_names", None)
     if names is not None and {tag_key(n) for n in names} == {tag_key(n) for n in task.tag_names}:
         names = None  # the same tags: nothing to write but the task
+    specs = changes.pop("reminder_specs", None)
+    if specs == [reminder.spec for reminder in task.reminder_rows]:
+        specs = None  # the same reminders: nothing to set
+    if specs is not None:
+        check_reminders(
+            specs, changes.get("due_date", task.due_date), changes.get("due_on", task.due_on)
+        )
+    follow = specs is not None or (
+        task.reminder_rows and changes.keys() & {"due_date", "due_on", "completed"}
+    )
     place = _new_place_of(owner_id, task, changes.pop("list_id", None), changes)
     changes.update(place)
     subtasks_follow = "list_id" in place and task.subtask_count > 0
     # A write of the task alone is one statement; anything more commits with it.
-    alone = names is None and not subtasks_follow and not completing
+    alone = names is None and not subtasks_follow and not completing and not follow
     with nullcontext() if alone else transaction.atomic():
         if completing:
             del changes["completed"]
@@ -424,9 +457,12 @@ def task_update(
                 task_id=task.pk,
                 read_version=None if if_match is None else task.version,
                 changes=changes,
+                reminder_specs=specs,
             )
         else:
             task = _write(owner_id, task, changes, if_match)
+            if follow:
+                task.reminder_rows = reminders.reschedule(task, time_zone=time_zone, specs=specs)
         if names is not None:
             task.tag_names = tags.set_task_tags(owner_id=owner_id, task_id=task.pk, names=names)
         if subtasks_follow:
@@ -595,7 +631,12 @@ def task_set_completed(
     # An If-Match naming no version the task could have (W/"1", say) changes nothing.
     changed = versions != [] and _change_completion(owner_id, task_id, completed, versions)
     if changed:
-        return task_get(owner_id=owner_id, task_id=task_id)
+        task = task_get(owner_id=owner_id, task_id=task_id)
+        if task is not None and task.reminder_rows:
+            # Completing cancels them, reopening arms those still ahead.
+            with transaction.atomic():
+                task.reminder_rows = reminders.reschedule(task, time_zone=time_zone, locked=False)
+        return task
     task = task_get(owner_id=owner_id, task_id=task_id)
     if task is None:
         raise Http404
@@ -616,11 +657,13 @@ SAME_COMPLETION = timedelta(seconds=2)
 
 
 def complete_occurrence(
-    *, owner_id, time_zone: str, task_id, read_version=None, changes=None
+    *, owner_id, time_zone: str, task_id, read_version=None, changes=None, reminder_specs=None
 ) -> Task:
     """Complete the occurrence a pending recurring task is due at: record it, and move
     the same task to the next one, pending again, in one transaction; the rule
-    exhausted, the task stays completed. `changes`: other fields written with it.
+    exhausted, the task stays completed. `changes`: other fields written with it;
+    `reminder_specs`: its new reminders, if any. Its reminders follow the next
+    occurrence (tasks.reminders).
 
     The task is locked while this runs, so of two completions at once the
     second reads what the first wrote. Which occurrence does it complete? A
@@ -666,6 +709,10 @@ def complete_occurrence(
         TaskCompletion.objects.bulk_create([completion], ignore_conflicts=True)
         if not _write_if_unchanged(owner_id, task):  # cannot be: the task is locked
             raise ConcurrentWrites()
+        if reminder_specs is not None or task.reminder_rows:
+            task.reminder_rows = reminders.reschedule(
+                task, time_zone=time_zone, specs=reminder_specs, advanced=not task.completed
+            )
     return task
 
 
@@ -686,6 +733,7 @@ def _rule(recurrence, start_date, start_on, time_zone: str) -> Rule:
 
 
 NEEDS_A_DUE = "A recurring task needs a due date or day."
+REMINDER_NEEDS_A_DUE = "A reminder before the due needs a due date or day."
 NO_FUTURE_OCCURRENCE = "This rule has no occurrence after now."
 
 
@@ -705,6 +753,14 @@ def check_recurrence(fields: dict, time_zone: str) -> None:
         raise _invalid("recurrence", str(exc)) from exc
     if not rule.has_an_occurrence_after(timezone.now()):
         raise _invalid("recurrence", NO_FUTURE_OCCURRENCE)
+
+
+def check_reminders(specs, due_date, due_on) -> None:
+    """Reminders set on a task due at `due_date` or on `due_on` are ones it can have,
+    or a 400 on `reminders`. (A due removed later leaves those before it waiting
+    for another: they fire again once the task has one.)"""
+    if due_date is None and due_on is None and any(s.at is None for s in specs):
+        raise _invalid("reminders", REMINDER_NEEDS_A_DUE)
 
 
 def _change_completion(owner_id, task_id, completed: bool | None, versions) -> bool:
@@ -736,7 +792,7 @@ def task_delete(*, owner_id, task: Task, if_match: list[str] | None) -> None:
         raise PreconditionFailed()
     version = None if if_match is None else task.version
     deleted = None
-    if task.subtask_count == 0 and not task.tag_names:
+    if task.subtask_count == 0 and not task.tag_names and not task.reminder_rows:
         try:
             deleted = _delete_alone(owner_id, task.pk, version)
         except IntegrityError:

@@ -6,10 +6,13 @@ never hold a task the API would refuse, and it is all-or-nothing.
 An export holds, for each task, its fields (EXPORTED_FIELDS), the name of
 its list (`list`: ids mean nothing in another account, or in another
 database), its parent's id (`parent`, null for a top-level task), its
-`position` among its siblings, and the names of its tags (`tags`): a JSON
+`position` among its siblings, the names of its tags (`tags`): a JSON
 array, or in CSV one cell of the names joined by ", " (a tag's name never
-holds a comma). Top-level tasks come first, then subtasks, each in order of
-creation, so that a reader meets every parent before its subtasks.
+holds a comma), and its reminders (`reminders`) as set, in order, each
+`{"at": ..., "before_due_minutes": ...}`: a JSON array, or in CSV one cell
+holding that array as JSON (empty for none). Top-level tasks come first,
+then subtasks, each in order of creation, so that a reader meets every
+parent before its subtasks.
 
 What an import makes of a row:
 - `list`: the user's list of that name (any case; made, last, when they
@@ -26,6 +29,11 @@ What an import makes of a row:
 - `tags`: exactly the row's, each made when the user has no tag of that
   name (any case), spelt as first written in the file; left out, none, as
   with a PUT.
+- `reminders`: exactly the row's, left out none, as with a PUT; when each
+  fires is worked out as when set through the API (tasks.reminders), so one
+  whose time is past does not fire. A reminder before the due of a row
+  without one is restored waiting for a due, as the API keeps it when a
+  task's due is removed.
 """
 
 import csv
@@ -37,16 +45,18 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from rest_framework import serializers
 
 from api.fields import TextField
-from tasks import lists
+from tasks import lists, reminders
 from tasks.dates import due_moment
 from tasks.models import (
     EXPORTED_FIELDS,
     LIST_NAME_MAX_LENGTH,
+    Reminder,
     Task,
     TaskCompletion,
     TaskTag,
@@ -55,10 +65,15 @@ from tasks.models import (
 from tasks.order import last_position
 from tasks.recurrence import Rule
 from tasks.serializers import TaskSerializer, iso_datetime
-from tasks.store import HAS_SUBTASKS, NEEDS_A_DUE, OWN_PARENT, PARENT_IS_SUBTASK
+from tasks.store import (
+    HAS_SUBTASKS,
+    NEEDS_A_DUE,
+    OWN_PARENT,
+    PARENT_IS_SUBTASK,
+)
 from tasks.tags import shown_tags, tags_named, unique_names
 
-EXPORT_COLUMNS = [*EXPORTED_FIELDS, "list", "parent", "position", "tags"]
+EXPORT_COLUMNS = [*EXPORTED_FIELDS, "list", "parent", "position", "tags", "reminders"]
 # CSV has no null: an empty cell in these columns means null...
 NULLABLE_FIELDS = {
     "description",
@@ -71,7 +86,7 @@ NULLABLE_FIELDS = {
 }
 # ...and in these that the value is not given (a new id, "now", not
 # completed, the Inbox, last among its siblings, no tags, recurring from the
-# due), as when the key is left out of a JSON object.
+# due, no reminders), as when the key is left out of a JSON object.
 OPTIONAL_FIELDS = {
     "id",
     "completed",
@@ -81,6 +96,7 @@ OPTIONAL_FIELDS = {
     "position",
     "tags",
     "recur_from",
+    "reminders",
 }
 TAG_SEPARATOR = ", "
 BATCH_SIZE = 500  # rows per statement of a bulk write
@@ -123,7 +139,13 @@ def tasks_export(*, user, file_format: str) -> str:
         "task_id", "tag__name"
     ):
         tag_names[task_id].append(name)
-    tasks = Task.objects.filter(user=user).select_related("list").order_by("created_at", "id")
+    # Each task's reminders come with it, as tasks.store reads them.
+    tasks = (
+        Task.objects.filter(user=user)
+        .select_related("list")
+        .annotate(reminders_set=RawSQL(reminders.REMINDERS_OF_TASK, ()))  # noqa: S611
+        .order_by("created_at", "id")
+    )
     # Parents first; the sort is stable, so each part stays in order of creation.
     rows = [
         _export_row(task, shown_tags(tag_names[task.pk]))
@@ -137,6 +159,7 @@ def tasks_export(*, user, file_format: str) -> str:
     writer.writeheader()
     for row in rows:
         row["tags"] = TAG_SEPARATOR.join(row["tags"])
+        row["reminders"] = json.dumps(row["reminders"]) if row["reminders"] else None
         writer.writerow({name: _csv_cell(value) for name, value in row.items()})
     return out.getvalue()
 
@@ -150,6 +173,13 @@ def _export_row(task: Task, tags: list[str]) -> dict:
         "parent": _json_value(task.parent_id),
         "position": task.position,
         "tags": tags,
+        "reminders": [
+            {
+                "at": _json_value(reminder.spec.at),
+                "before_due_minutes": reminder.spec.before_due_minutes,
+            }
+            for reminder in reminders.scheduled_reminders(task.reminders_set)
+        ],
     }
 
 
@@ -195,24 +225,35 @@ def _from_csv_row(row: dict) -> dict:
     }
     if "tags" in task:
         task["tags"] = [name.strip() for name in task["tags"].split(",")]
+    if "reminders" in task:
+        task["reminders"] = _json_cell(task["reminders"])
     return task
 
 
-@transaction.atomic  # the lists and tags it makes too: all or nothing
+def _json_cell(text: str):
+    # Text that is not JSON is left as it is: the row's validation refuses it,
+    # naming the row and the column.
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+@transaction.atomic  # the lists, tags and reminders it makes too: all or nothing
 def tasks_import(*, user, rows: list[dict]) -> int:
     """Create (or, for the user's own ids, overwrite) the tasks; nothing if any row is bad.
 
     A row whose id belongs to another user is imported under a new id: an
     import never touches, nor reveals, another user's task. Where each task
-    goes, and with which tags: see the module's docstring.
+    goes, and with which tags and reminders: see the module's docstring.
     """
     validated = _validated_rows(rows)
     file_ids = [data.get("id") for data in validated]
     stored = {
         row["id"]: row
-        for row in Task.objects.filter(pk__in=[pk for pk in file_ids if pk is not None]).values(
-            "id", "user_id", "version", "list_id", "parent_id", "position"
-        )
+        for row in Task.objects.filter(pk__in=[pk for pk in file_ids if pk is not None])
+        .annotate(has_reminders=Exists(Reminder.objects.filter(task_id=OuterRef("pk"))))
+        .values("id", "user_id", "version", "list_id", "parent_id", "position", "has_reminders")
     }
     # bulk_create stamps created_at/updated_at with "now"; a restore puts the
     # file's timestamps back afterwards.
@@ -222,6 +263,7 @@ def tasks_import(*, user, rows: list[dict]) -> int:
         for data in validated
     ]
     tag_names = [data.pop("tag_names") for data in validated]
+    reminder_specs = [data.pop("reminder_specs", []) for data in validated]
     now = timezone.now()
     tasks = [_task_of(user, data, stored, now) for data in validated]
     # The user's task each row overwrites, as stored (None for a new task).
@@ -250,6 +292,8 @@ def tasks_import(*, user, rows: list[dict]) -> int:
     Task.objects.bulk_update(tasks, ["created_at", "updated_at"], batch_size=BATCH_SIZE)
     TaskCompletion.objects.bulk_create(completions, batch_size=BATCH_SIZE, ignore_conflicts=True)
     _set_tags(user.pk, {task.pk: names for task, names in zip(tasks, tag_names, strict=True)})
+    moved_on = {completion.task.pk for completion in completions if not completion.task.completed}
+    _set_reminders(user, tasks, reminder_specs, was, moved_on)
     return len(tasks)
 
 
@@ -267,7 +311,8 @@ def _validated_rows(rows: list[dict]) -> list[dict]:
         if task_id is not None:
             first_row_of_id[task_id] = number
         data = serializer.validated_data
-        if data.get("recurrence") and data.get("due_date") is None and data.get("due_on") is None:
+        due = data.get("due_date") is not None or data.get("due_on") is not None
+        if data.get("recurrence") and not due:
             raise _row_error(number, "recurrence", NEEDS_A_DUE)
         validated.append(data)
     return validated
@@ -494,3 +539,14 @@ def _set_tags(owner_id, tag_names: dict) -> None:
         [TaskTag(task_id=task_id, tag_id=tag_id) for task_id, tag_id in wanted - kept],
         batch_size=BATCH_SIZE,
     )
+
+
+def _set_reminders(user, tasks: list[Task], specs_of: list, was: list, moved_on: set) -> None:
+    """Give each task exactly its row's reminders, each firing as if set through the API
+    (a task moved on to its next occurrence as if completed there: `moved_on`). Only
+    tasks that have or had reminders cost queries."""
+    for task, specs, existing in zip(tasks, specs_of, was, strict=True):
+        if specs or (existing is not None and existing["has_reminders"]):
+            reminders.reschedule(
+                task, time_zone=user.time_zone, specs=specs, advanced=task.pk in moved_on
+            )

@@ -1,9 +1,11 @@
 from rest_framework.routers import SimpleRouter
 
 from tasks.views import (
+    NotificationViewSet,
     TagViewSet,
     TaskListViewSet,
     TaskViewSet,
+    UserPathNotificationViewSet,
     UserPathTagViewSet,
     UserPathTaskListViewSet,
     UserPathTaskViewSet,
@@ -17,5 +19,12 @@ router.register(r"(?P<user_id>[^/]+)/lists", UserPathTaskListViewSet, basename="
 
 router.register("tags", TagViewSet, basename="tag")
 router.register(r"(?P<user_id>[^/]+)/tags", UserPathTagViewSet, basename="user-tag")
+
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register(
+    r"(?P<user_id>[^/]+)/notifications",
+    UserPathNotificationViewSet,
+    basename="user-notification",
+)
 
 urlpatterns = router.urls

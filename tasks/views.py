@@ -1,5 +1,5 @@
-"""The task API, served at /api/tasks/, /api/lists/ and /api/tags/, and at
-/api/{user_id}/tasks/, /api/{user_id}/lists/ and /api/{user_id}/tags/.
+"""The task API, served at /api/tasks/, /api/lists/, /api/tags/ and
+/api/notifications/, and at the same paths under /api/{user_id}/.
 
 The views read and write tasks only through tasks.store, whose functions
 take the caller as the owner: another user's task is simply not found (404,
@@ -31,11 +31,12 @@ from api.conditional import (
 )
 from idempotency import services as idempotency
 from idempotency.models import KEY_MAX_LENGTH
-from tasks import lists, store, tags
-from tasks.filters import TaskFilter
-from tasks.models import Tag, Task, TaskList
+from tasks import lists, notifications, store, tags
+from tasks.filters import NotificationFilter, TaskFilter
+from tasks.models import Notification, Tag, Task, TaskList
 from tasks.serializers import (
     ListMoveSerializer,
+    NotificationSerializer,
     OccurrenceSerializer,
     TagSerializer,
     TaskCompletionSerializer,
@@ -51,7 +52,7 @@ LIST_HEADERS = [
         OpenApiTypes.INT,
         OpenApiParameter.HEADER,
         response=[200],
-        description="Number of tasks matching the filters, over all pages.",
+        description="Number of items matching the filters, over all pages.",
     ),
     OpenApiParameter(
         "Link",
@@ -525,5 +526,65 @@ class TagViewSet(viewsets.GenericViewSet):
 @extend_schema(parameters=[USER_ID_PARAMETER])
 class UserPathTagViewSet(TagViewSet):
     """The same tags under /api/{user_id}/tags/."""
+
+    permission_classes = [permissions.IsAuthenticated, IsPathUser]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the caller's notifications, newest first", parameters=LIST_HEADERS
+    ),
+    retrieve=extend_schema(summary="Get a notification"),
+)
+class NotificationViewSet(viewsets.GenericViewSet):
+    """The caller's delivered reminders. Reads and writes go through
+    tasks.notifications, which takes the caller as the owner: another user's
+    notification is a 404."""
+
+    serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema generator only
+    filterset_class = NotificationFilter
+    lookup_value_regex = "[^/]+"
+
+    def list(self, request, *args, **kwargs):
+        page, page_size = self.paginator.page_params(request)
+        found, total = notifications.notification_page(
+            owner_id=request.user.pk,
+            query=request.query_params,
+            offset=(page - 1) * page_size,
+            limit=page_size,
+        )
+        rows = NotificationSerializer(found, many=True).data
+        return self.paginator.paginated_response(request, rows, total, page, page_size)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(NotificationSerializer(self.owned_notification()).data)
+
+    @extend_schema(
+        summary="Mark a notification read",
+        description="Marking it again keeps the time it was first read.",
+        request=None,
+        responses=NotificationSerializer,
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def read(self, request, *args, **kwargs):
+        notification = notifications.mark_read(
+            owner_id=request.user.pk, notification=self.owned_notification()
+        )
+        return Response(NotificationSerializer(notification).data)
+
+    def owned_notification(self) -> Notification:
+        notification = notifications.notification_get(
+            owner_id=self.request.user.pk, notification_id=path_id(self)
+        )
+        if notification is None:
+            raise Http404
+        return notification
+
+
+@extend_schema(parameters=[USER_ID_PARAMETER])
+class UserPathNotificationViewSet(NotificationViewSet):
+    """The same notifications under /api/{user_id}/notifications/."""
 
     permission_classes = [permissions.IsAuthenticated, IsPathUser]

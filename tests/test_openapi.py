@@ -195,8 +195,9 @@ def test_task_ids_in_paths_are_uuids(schema):
     ]
     # Tasks: retrieve, update, partial update, delete, complete, move,
     # completions; lists: retrieve, partial update, delete, move; tags:
-    # retrieve, partial update, delete; each in two shapes.
-    assert len(ids) == 28
+    # retrieve, partial update, delete; notifications: retrieve, read; each
+    # in two shapes.
+    assert len(ids) == 32
     assert all(parameter["schema"] == {"type": "string", "format": "uuid"} for parameter in ids)
 
 
@@ -260,6 +261,8 @@ TAGS = {
     "/api/{user_id}/lists/": "lists (user path)",
     "/api/tags/": "tags",
     "/api/{user_id}/tags/": "tags (user path)",
+    "/api/notifications/": "notifications",
+    "/api/{user_id}/notifications/": "notifications (user path)",
     "/health/": "health",
 }
 
@@ -305,6 +308,10 @@ OPERATION_IDS = {
     ("/api/tags/{id}/", "patch"): "tags_partial_update",
     ("/api/tags/{id}/", "delete"): "tags_destroy",
     ("/api/{user_id}/tags/", "get"): "user_tags_list",
+    ("/api/notifications/", "get"): "notifications_list",
+    ("/api/notifications/{id}/", "get"): "notifications_retrieve",
+    ("/api/notifications/{id}/read/", "post"): "notifications_read",
+    ("/api/{user_id}/notifications/", "get"): "user_notifications_list",
     ("/health/", "get"): "health_retrieve",
     ("/health/ready/", "get"): "health_ready_retrieve",
 }

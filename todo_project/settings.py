@@ -11,8 +11,10 @@ from pathlib import Path
 import dj_database_url
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from huey import PostgresHuey, RedisHuey, SqliteHuey
 
 from accounts.issuers import DEFAULT_ALGORITHMS, external_issuers
+from todo_project.jobs import queue_connection
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "accounts",
     "tasks",
     "idempotency",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +160,59 @@ else:
         },
         "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
+
+# --- Background jobs and email ---------------------------------------------
+
+# The worker (`make worker`: Huey's `run_huey`) delivers reminders. Its queue
+# lives where the data does, so it needs nothing more installed: a SQLite
+# file beside the database by default, tables in the same PostgreSQL
+# database with DATABASE_URL, or Redis when REDIS_URL is set. The queue only
+# wakes the worker; what is due and what was delivered is in the database
+# (tasks.delivery), so nothing is lost with a queued job.
+JOBS_QUEUE = env.str("JOBS_QUEUE", default="todo")
+# Tests in one process run jobs in memory (nothing reaches a worker).
+JOBS_IMMEDIATE = env.bool("JOBS_IMMEDIATE", default=False)
+if REDIS_URL:
+    HUEY = RedisHuey(JOBS_QUEUE, url=REDIS_URL, results=False, immediate=JOBS_IMMEDIATE)
+elif DATABASES["default"]["ENGINE"] == "api.postgresql":
+    # Its own connection to the database Django uses (the test database in
+    # tests); its tables are made by `migrate` (tasks.jobs.create_queue_tables).
+    HUEY = PostgresHuey(
+        JOBS_QUEUE,
+        connection=queue_connection,
+        create_tables=False,
+        results=False,
+        immediate=JOBS_IMMEDIATE,
+    )
+else:
+    HUEY = SqliteHuey(
+        JOBS_QUEUE,
+        filename=env.str("JOBS_FILE", default="") or str(BASE_DIR / "jobs.sqlite3"),
+        results=False,
+        immediate=JOBS_IMMEDIATE,
+    )
+
+# A reminder before the due of an all-day task counts from this time of its
+# day, in the owner's time zone (HH:MM).
+REMINDER_ALL_DAY_TIME = env.str("REMINDER_ALL_DAY_TIME", default="09:00")
+# A reminder delivered more than this many seconds after its time is marked late.
+REMINDER_LATE_SECONDS = env.int("REMINDER_LATE_SECONDS", default=60)
+
+# Reminder emails go through Django's email framework: SMTP when EMAIL_HOST
+# is set, otherwise written to the console (development).
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Todo <todo@localhost>")
 
 # --- Accounts and passwords -------------------------------------------------
 
@@ -391,6 +447,14 @@ SPECTACULAR_SETTINGS = {
             "name": "tags (user path)",
             "description": "The same tag API under /api/{user_id}/tags/.",
         },
+        {
+            "name": "notifications",
+            "description": "The caller's delivered reminders, newest first, and marking them read.",
+        },
+        {
+            "name": "notifications (user path)",
+            "description": "The same notification API under /api/{user_id}/notifications/.",
+        },
         {"name": "health", "description": "Liveness and readiness probes, without credentials."},
     ],
     # Enum components: a body field's and a query parameter's (api.schema).
@@ -444,5 +508,10 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # The development server's own access line repeats the request line.
         "django.server": {"level": "WARNING"},
+        # The worker: its start and stop, not a line per job every minute
+        # (what it delivers is logged by tasks.delivery). Handled here, so
+        # run_huey adds no handler of its own.
+        "huey": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "huey.consumer": {"level": "INFO"},
     },
 }

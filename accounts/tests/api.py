@@ -27,6 +27,13 @@ def client_for(user) -> APIClient:
     return bearer(str(RefreshToken.for_user(user).access_token))
 
 
+def client_in_zone(user, time_zone: str = "UTC") -> APIClient:
+    """An API client of `user`, whose time zone is now `time_zone`."""
+    user.time_zone = time_zone
+    user.save(update_fields=["time_zone"])
+    return client_for(user)
+
+
 def bearer(access: str) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")

@@ -23,6 +23,7 @@ TASK_FIELDS = {
     "tags",
     "subtask_count",
     "completed_subtask_count",
+    "reminders",
 }
 
 

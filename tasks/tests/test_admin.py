@@ -1,17 +1,28 @@
-"""The task admin: what the change list shows, how it filters and searches, its actions."""
+"""The task admin: what the change list shows, how it filters and searches, its actions,
+its reminders; and the read-only admins of what the worker records."""
 
 import html
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone
 
 from accounts.tests.factories import UserFactory
-from tasks.models import Tag, Task, TaskList, TaskTag
+from tasks.models import (
+    Notification,
+    Reminder,
+    Tag,
+    Task,
+    TaskCompletion,
+    TaskList,
+    TaskTag,
+    WorkerRun,
+)
+from tasks.reminders import Spec, reschedule
 from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,14 +115,16 @@ def test_change_list_can_be_sorted_by_owner_email(admin_session):
     ]
 
 
-def test_change_list_offers_completed_priority_due_owner_and_list_filters(admin_session):
+def test_change_list_offers_completed_priority_due_recurrence_owner_and_list_filters(
+    admin_session,
+):
     # The owner and list filters only show once there is more than one to choose from.
     TaskFactory.create_batch(2)
 
     response = admin_session.get(changelist_url())
 
     titles = [str(spec.title) for spec in response.context["cl"].filter_specs]
-    assert titles == ["completed", "priority", "due", "user", "list"]
+    assert titles == ["completed", "priority", "due", "recurrence", "user", "list"]
 
 
 # --- Filters ----------------------------------------------------------------
@@ -193,6 +206,14 @@ def test_owner_filter_shows_only_that_users_tasks(admin_session):
     assert shown_titles(response) == {"Ann's"}
     owner_filter = next(s for s in response.context["cl"].filter_specs if str(s.title) == "user")
     assert {str(pk) for pk, _ in owner_filter.lookup_choices} == {str(ann.pk), str(bob.pk)}
+
+
+def test_recurring_tasks_can_be_filtered_from_the_others(admin_session):
+    TaskFactory(title="Weekly", recurrence="FREQ=WEEKLY", due_date=timezone.now())
+    TaskFactory(title="Once")
+
+    assert shown_titles(admin_session.get(changelist_url(recurrence__isempty=0))) == {"Weekly"}
+    assert shown_titles(admin_session.get(changelist_url(recurrence__isempty=1))) == {"Once"}
 
 
 # --- Search and date hierarchy ---------------------------------------------
@@ -340,6 +361,7 @@ def test_change_form_completing_a_task_stamps_it_and_reopening_clears_it(admin_s
         "due_date_0": "",
         "due_date_1": "",
         "_save": "Save",
+        **reminder_rows(),
     }
 
     completing = admin_session.post(url, {**form, "completed": "on"})
@@ -483,3 +505,281 @@ def test_a_subtask_whose_parent_is_in_another_list_is_refused_by_the_form(admin_
 
     assert response.status_code == 200  # the form again, with its error
     assert Task.objects.get(pk=task.pk).parent_id is None
+
+
+# --- Reminders --------------------------------------------------------------
+
+
+def soon(**delta) -> datetime:
+    return (timezone.now() + timedelta(**delta)).replace(microsecond=0)
+
+
+def remind(task: Task, *specs: Spec) -> None:
+    with transaction.atomic():
+        reschedule(task, time_zone=task.user.time_zone, specs=list(specs), locked=False)
+
+
+def change_url(task: Task) -> str:
+    return reverse("admin:tasks_task_change", args=[task.pk])
+
+
+def split(moment: datetime | None, name: str) -> dict:
+    """A datetime as the admin's two inputs (date and time) named after `name`."""
+    local = timezone.localtime(moment) if moment else None
+    return {
+        f"{name}_0": local.strftime("%Y-%m-%d") if local else "",
+        f"{name}_1": local.strftime("%H:%M:%S") if local else "",
+    }
+
+
+def reminder_rows(*rows: dict, stored: int = 0) -> dict:
+    """The reminder inline's part of a change form POST: a form for each of `rows`,
+    the first `stored` of them the task's stored reminders (with their ids)."""
+    data = {
+        "reminders-TOTAL_FORMS": str(len(rows)),
+        "reminders-INITIAL_FORMS": str(stored),
+        "reminders-MIN_NUM_FORMS": "0",
+        "reminders-MAX_NUM_FORMS": "5",
+    }
+    for number, row in enumerate(rows):
+        data |= {f"reminders-{number}-{name}": value for name, value in row.items()}
+    return data
+
+
+def change_form(task: Task, *, due_date=None, reminders=None) -> dict:
+    """A change form POST that keeps the task as it is but for its due and reminders."""
+    return {
+        "user": str(task.user_id),
+        "list": str(task.list_id),
+        "title": task.title,
+        **split(due_date or task.due_date, "due_date"),
+        "_save": "Save",
+        **(reminders or reminder_rows()),
+    }
+
+
+def stored_row(reminder: Reminder, **changes) -> dict:
+    row = {"id": str(reminder.pk), "task": str(reminder.task_id)}
+    row |= {"before_due_minutes": reminder.before_due_minutes or "", **split(reminder.at, "at")}
+    return row | changes
+
+
+def scheduled(task: Task) -> list[tuple]:
+    return [(r.at, r.before_due_minutes, r.fire_at, r.pending) for r in task.reminders.all()]
+
+
+def test_the_change_page_shows_the_tasks_reminders_and_when_they_fire(admin_session):
+    due = soon(days=2)
+    task = TaskFactory(due_date=due)
+    remind(task, Spec(before_due_minutes=30), Spec(at=soon(days=1)))
+
+    response = admin_session.get(change_url(task))
+
+    assert response.status_code == 200
+    [inline] = response.context["inline_admin_formsets"]
+    assert [form.instance.before_due_minutes for form in inline.formset.forms] == [30, None]
+    assert inline.formset.max_num == 5
+    assert shown_datetime(due - timedelta(minutes=30)) in response.content.decode()
+
+
+def test_reminders_added_in_the_admin_get_when_they_fire(admin_session):
+    due, at = soon(days=2), soon(days=1)
+    task = TaskFactory(due_date=due)
+    rows = reminder_rows({"before_due_minutes": "30"}, split(at, "at"))
+
+    response = admin_session.post(change_url(task), change_form(task, reminders=rows))
+
+    assert response.status_code == 302
+    assert scheduled(task) == [
+        (None, 30, due - timedelta(minutes=30), True),
+        (at, None, at, True),
+    ]
+
+
+def test_changing_the_due_in_the_admin_moves_its_reminders(admin_session):
+    due = soon(days=2)
+    task = TaskFactory(due_date=due)
+    remind(task, Spec(before_due_minutes=30))
+    later = due + timedelta(days=1, hours=2)
+    rows = reminder_rows(stored_row(task.reminders.get()), stored=1)
+
+    response = admin_session.post(
+        change_url(task), change_form(task, due_date=later, reminders=rows)
+    )
+
+    assert response.status_code == 302
+    assert scheduled(task) == [(None, 30, later - timedelta(minutes=30), True)]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param(
+            lambda task: {"before_due_minutes": "30", **split(soon(days=1), "at")}, id="both"
+        ),
+        pytest.param(
+            lambda task: stored_row(task.reminders.get(), before_due_minutes=""), id="none"
+        ),
+        pytest.param(lambda task: {"before_due_minutes": "40321"}, id="past-four-weeks"),
+    ],
+)
+def test_a_reminder_row_that_cannot_be_is_a_form_error(admin_session, row):
+    task = TaskFactory(due_date=soon(days=2))
+    remind(task, Spec(before_due_minutes=10))
+    before = scheduled(task)
+    data = row(task)
+    rows = reminder_rows(data, stored=1 if "id" in data else 0)
+
+    response = admin_session.post(change_url(task), change_form(task, reminders=rows))
+
+    assert response.status_code == 200
+    [inline] = response.context["inline_admin_formsets"]
+    assert any(inline.formset.errors)
+    assert scheduled(task) == before
+
+
+def test_more_than_five_reminders_are_a_form_error(admin_session):
+    task = TaskFactory(due_date=soon(days=2))
+    rows = reminder_rows(*({"before_due_minutes": str(n)} for n in range(6)))
+
+    response = admin_session.post(change_url(task), change_form(task, reminders=rows))
+
+    assert response.status_code == 200
+    [inline] = response.context["inline_admin_formsets"]
+    assert inline.formset.non_form_errors()
+    assert not task.reminders.exists()
+
+
+def test_the_completion_actions_cancel_and_rearm_reminders(admin_session):
+    due = soon(days=2)
+    task = TaskFactory(due_date=due)
+    remind(task, Spec(before_due_minutes=30), Spec(at=soon(hours=-1)))
+    ahead, gone = due - timedelta(minutes=30), soon(hours=-1)
+
+    # Listed as pending: the tasks the action completes leave that list.
+    admin_session.post(
+        changelist_url(completed__exact=0),
+        {"action": "mark_completed", "_selected_action": [str(task.pk)]},
+    )
+    completed = [pending for *_, pending in scheduled(task)]
+    run_action(admin_session, "mark_pending", [task])
+
+    assert completed == [False, False]
+    assert [(fire_at, pending) for *_, fire_at, pending in scheduled(task)] == [
+        (ahead, True),
+        (gone, False),  # its time went by: it does not fire
+    ]
+
+
+# --- What the worker records --------------------------------------------------
+
+
+def notification(user, title: str, **fields) -> Notification:
+    now = timezone.now()
+    return Notification.objects.create(
+        user=user, title=title, fire_at=now, delivered_at=now, **fields
+    )
+
+
+def test_the_notification_admin_lists_them_and_only_shows_them(admin_session):
+    owner = UserFactory(email="gina@example.org")
+    shown = notification(owner, "Call the bank", late=True, read_at=timezone.now())
+    url = reverse("admin:tasks_notification_changelist")
+
+    response = admin_session.get(url)
+
+    [row] = displayed_rows(response)
+    assert row == {
+        "title": "Call the bank",
+        "owner_email": "gina@example.org",
+        "fire_at": shown_datetime(shown.fire_at),
+        "delivered_at": shown_datetime(shown.delivered_at),
+        "late": "True",
+        "read": "True",
+    }
+    assert response.context["has_add_permission"] is False
+    assert admin_session.get(reverse("admin:tasks_notification_add")).status_code == 403
+    change = reverse("admin:tasks_notification_change", args=[shown.pk])
+    assert admin_session.get(change).status_code == 200
+    assert admin_session.post(change, {"title": "Changed"}).status_code == 403
+    shown.refresh_from_db()
+    assert shown.title == "Call the bank"
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"late__exact": 1}, {"late, read"}),
+        ({"read": "yes"}, {"late, read"}),
+        ({"read": "no"}, {"on time, unread"}),
+        ({"q": "hal@"}, {"on time, unread"}),
+        ({"q": "late"}, {"late, read"}),
+    ],
+)
+def test_notifications_are_filtered_by_lateness_and_read_state_and_searched(
+    admin_session, params, expected
+):
+    notification(UserFactory(), "late, read", late=True, read_at=timezone.now())
+    notification(UserFactory(email="hal@example.org"), "on time, unread")
+    url = reverse("admin:tasks_notification_changelist")
+    url += "?" + "&".join(f"{name}={value}" for name, value in params.items())
+
+    assert shown_titles(admin_session.get(url)) == expected
+
+
+def test_the_worker_run_admin_lists_runs_and_only_shows_them(admin_session):
+    run = WorkerRun.objects.create(job="reminders", finished_at=timezone.now(), delivered=3)
+
+    response = admin_session.get(reverse("admin:tasks_workerrun_changelist"))
+
+    assert [
+        {name: value for name, value in row.items() if name != "action_checkbox"}
+        for row in displayed_rows(response)
+    ] == [{"job": "reminders", "finished_at": shown_datetime(run.finished_at), "delivered": "3"}]
+    assert response.context["has_add_permission"] is False
+    assert admin_session.get(reverse("admin:tasks_workerrun_add")).status_code == 403
+
+
+def test_the_completion_admin_shows_each_occurrences_task_and_owner(admin_session):
+    task = TaskFactory(title="Water the plants", user=UserFactory(email="ivy@example.org"))
+    due = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    TaskCompletion.objects.create(task=task, due_date=due, due_at=due, completed_at=due)
+
+    response = admin_session.get(reverse("admin:tasks_taskcompletion_changelist"))
+
+    [row] = displayed_rows(response)
+    assert (row["task"], row["owner_email"]) == ("Water the plants", "ivy@example.org")
+    assert response.context["has_add_permission"] is False
+
+
+def page_queries(client, url: str) -> tuple[int, int]:
+    """How many queries one change list page ran, and how many rows it showed."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), len(response.context["cl"].result_list)
+
+
+@pytest.mark.parametrize("model", ["notification", "taskcompletion"])
+def test_the_record_change_lists_run_the_same_number_of_queries_for_3_and_30_rows(
+    admin_session, model
+):
+    def add(count):
+        for number in range(count):
+            task = TaskFactory()
+            if model == "notification":
+                notification(task.user, task.title, read_at=timezone.now() if number % 2 else None)
+            else:
+                due = timezone.now() - timedelta(days=number)
+                TaskCompletion.objects.create(task=task, due_date=due, due_at=due, completed_at=due)
+
+    url = reverse(f"admin:tasks_{model}_changelist")
+    add(3)
+    admin_session.get(url)  # warm-up: per-process caches such as content types
+
+    few, shown_few = page_queries(admin_session, url)
+    add(27)
+    many, shown_many = page_queries(admin_session, url)
+
+    assert (shown_few, shown_many) == (3, 30)
+    assert many == few

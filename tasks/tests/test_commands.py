@@ -12,13 +12,16 @@ import re
 import subprocess
 import sys
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command, load_command_class
 from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,8 +29,9 @@ from accounts.models import User
 from accounts.tests.api import client_for
 from accounts.tests.factories import UserFactory
 from tasks import services, transfer
-from tasks.models import Tag, Task, TaskList, TaskTag
+from tasks.models import Reminder, Tag, Task, TaskList, TaskTag
 from tasks.order import POSITION_STEP as STEP
+from tasks.reminders import Spec, reschedule
 from tasks.tags import set_task_tags
 from tasks.tests.factories import TaskFactory
 
@@ -48,6 +52,7 @@ EXPORT_FIELDS = [
     "parent",
     "position",
     "tags",
+    "reminders",
 ]
 
 
@@ -91,6 +96,20 @@ def tag(task: Task, *names: str) -> None:
     set_task_tags(owner_id=task.user_id, task_id=task.pk, names=list(names))
 
 
+def remind(task: Task, *specs: Spec) -> None:
+    with transaction.atomic():
+        reschedule(task, time_zone=task.user.time_zone, specs=list(specs), locked=False)
+
+
+def reminder_table() -> list[tuple]:
+    """Every reminder: its task, position, what was set, when it fires and whether it will."""
+    return list(
+        Reminder.objects.order_by("task_id", "position").values_list(
+            "task_id", "position", "at", "before_due_minutes", "fire_at", "pending"
+        )
+    )
+
+
 def write_task_file(path, rows: list[dict], file_format: str) -> None:
     if file_format == "json":
         path.write_text(json.dumps(rows), encoding="utf-8")
@@ -99,10 +118,12 @@ def write_task_file(path, rows: list[dict], file_format: str) -> None:
         writer = csv.DictWriter(file, fieldnames=EXPORT_FIELDS, restval="")
         writer.writeheader()
         for row in rows:
-            writer.writerow({name: csv_cell(value) for name, value in row.items()})
+            writer.writerow({name: csv_cell(name, value) for name, value in row.items()})
 
 
-def csv_cell(value) -> str:
+def csv_cell(name: str, value) -> str:
+    if name == "reminders" and isinstance(value, list):
+        return json.dumps(value) if value else ""
     if isinstance(value, list):  # tag names
         return ", ".join(value)
     return "" if value is None else value
@@ -164,12 +185,13 @@ def test_seed_demo_tasks_vary_in_priority_due_date_and_completion():
 @pytest.mark.django_db
 def test_running_seed_demo_again_changes_nothing():
     run("seed_demo", "--force", "--users", "2", "--tasks", "30")
-    users, tasks = user_table(), task_table()
+    users, tasks, reminders = user_table(), task_table(), reminder_table()
 
     out, _ = run("seed_demo", "--force", "--users", "2", "--tasks", "30")
 
     assert user_table() == users
     assert task_table() == tasks
+    assert reminders and reminder_table() == reminders
     assert "tasks created now: 0" in out
 
 
@@ -326,25 +348,39 @@ def owners_tasks(owner) -> list[Task]:
             "priority": "high",
             "due_date": at(2026, 5, 1, 9, 30, 15, 123456),
             "completed_at": at(2026, 4, 30, 18, 0, 0, 654321),
+            "reminders": [
+                Spec(before_due_minutes=30),
+                Spec(at=at(2026, 4, 30, 7, 0, 0, 250000)),
+            ],
         },
-        {"title": "Nothing optional", "description": None, "priority": None, "due_date": None},
+        {
+            "title": "Nothing optional",
+            "description": None,
+            "priority": None,
+            "due_date": None,
+            # Still to fire: it is restored pending.
+            "reminders": [Spec(at=at(2031, 1, 1, 12, 0, 0, 500))],
+        },
         {
             "title": "Ünïcødé ✓, \"quoted\", 'single'",
             "description": "naïve café",
             "priority": "low",
             "due_date": at(2020, 1, 1),
+            "reminders": [Spec(before_due_minutes=0)],
         },
         {"title": "x" * 200, "description": "d" * 1000, "priority": "medium"},
     ]
     tasks = []
     for number, spec in enumerate(specs):
         completed_at = spec.pop("completed_at", None)
+        reminders = spec.pop("reminders", [])
         task = TaskFactory(user=owner, **spec)
         Task.objects.filter(pk=task.pk).update(
             created_at=at(2025, 1, 1 + number, 8, 0, 0, 1000 + number),
             updated_at=at(2025, 2, 1 + number, 8, 0, 0, 2000 + number),
             **({"completed_at": completed_at} if completed_at else {}),
         )
+        remind(task, *reminders)
         tasks.append(task)
     return tasks
 
@@ -357,7 +393,7 @@ def someone_elses_task(db):
 @pytest.mark.parametrize("file_format", ["json", "csv"])
 @pytest.mark.usefixtures("owners_tasks", "someone_elses_task")
 def test_export_delete_import_export_restores_every_field(tmp_path, owner, file_format):
-    before = task_table()
+    before, reminders_before = task_table(), reminder_table()
     first = tmp_path / f"first.{file_format}"
     second = tmp_path / f"second.{file_format}"
 
@@ -371,6 +407,9 @@ def test_export_delete_import_export_restores_every_field(tmp_path, owner, file_
     assert "Exported 4 task(s)" in exported
     assert "Imported 4 task(s) for owner@example.org" in imported
     assert task_table() == before
+    assert reminder_table() == reminders_before
+    assert len(reminders_before) == 4
+    assert sum(pending for *_, pending in reminders_before) == 1  # the one still to fire
     assert second.read_bytes() == first.read_bytes()
 
 
@@ -421,6 +460,15 @@ def test_json_export_holds_only_the_users_tasks_with_every_field_and_nulls(owner
         None,
     )
     assert {row["id"] for row in rows} == {str(task.pk) for task in owner.tasks.all()}
+    # As set, in order; not when they fire.
+    assert rows[0]["reminders"] == [
+        {"at": None, "before_due_minutes": 30},
+        {"at": "2026-04-30T07:00:00.250000Z", "before_due_minutes": None},
+    ]
+    assert rows[1]["reminders"] == [
+        {"at": "2031-01-01T12:00:00.000500Z", "before_due_minutes": None}
+    ]
+    assert rows[3]["reminders"] == []
 
 
 @pytest.mark.django_db
@@ -440,6 +488,14 @@ def test_csv_export_has_a_header_and_empty_cells_for_nulls(owner):
         "",
     ]
     assert bare["completed"] == "False"
+    assert json.loads(rows[0]["reminders"]) == [
+        {"at": None, "before_due_minutes": 30},
+        {"at": "2026-04-30T07:00:00.250000Z", "before_due_minutes": None},
+    ]
+    assert (
+        bare["reminders"] == '[{"at": "2031-01-01T12:00:00.000500Z", "before_due_minutes": null}]'
+    )
+    assert rows[3]["reminders"] == ""
 
 
 @pytest.mark.django_db
@@ -540,6 +596,20 @@ BAD_ROWS = [
     pytest.param({"description": "d" * 1001}, "description", id="long-description"),
     pytest.param({"completed": "maybe"}, "completed", id="bad-completed"),
     pytest.param({"id": "not-a-uuid"}, "id", id="bad-id"),
+    pytest.param(
+        {"reminders": [{"at": "2030-01-01T00:00:00Z", "before_due_minutes": 5}]},
+        "reminders",
+        id="reminder-both-ways",
+    ),
+    pytest.param(
+        {
+            "due_date": "2030-01-01T00:00:00Z",
+            "reminders": [{"before_due_minutes": n} for n in range(6)],
+        },
+        "reminders",
+        id="six-reminders",
+    ),
+    pytest.param({"reminders": "[not json"}, "reminders", id="reminders-not-json"),
 ]
 
 
@@ -670,10 +740,14 @@ def test_export_puts_parents_first_with_parent_position_and_tags(owner, organize
 
 
 @pytest.mark.parametrize("count", [1, 50])
-def test_export_reads_tasks_and_tags_in_two_queries(owner, count, django_assert_num_queries):
+def test_export_reads_tasks_tags_and_reminders_in_two_queries(
+    owner, count, django_assert_num_queries
+):
     parent = TaskFactory(user=owner)
     for number in range(count):
-        tag(TaskFactory(user=owner, parent=parent), "shared", f"tag {number}")
+        task = TaskFactory(user=owner, parent=parent)
+        tag(task, "shared", f"tag {number}")
+        remind(task, Spec(at=at(2031, 1, 1 + number % 28)), Spec(before_due_minutes=number))
 
     with django_assert_num_queries(2):
         transfer.tasks_export(user=owner, file_format="csv")
@@ -834,6 +908,139 @@ def test_an_overwritten_task_has_exactly_its_rows_tags(tmp_path, owner, file_for
     assert Task.objects.get(pk=retagged.pk).tag_names == ["both", "new"]
     assert Task.objects.get(pk=cleared.pk).tag_names == []
     assert dict(owner.tags.values_list("name", "task_count")) == {"old": 0, "both": 1, "new": 1}
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def fired(title: str) -> list[tuple]:
+    """When each reminder of the task with this title fires, and whether it will."""
+    reminders = Reminder.objects.filter(task__title=title).order_by("position")
+    return [(reminder.fire_at, reminder.pending) for reminder in reminders]
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+def test_imported_reminders_fire_as_if_set_through_the_api(tmp_path, owner, file_format):
+    owner.time_zone = "Europe/Paris"
+    owner.save(update_fields=["time_zone"])
+    now = timezone.now().replace(microsecond=0)
+    due = now + timedelta(days=2)
+    day = (now + timedelta(days=10)).date()
+    path = tmp_path / f"tasks.{file_format}"
+    rows = [
+        {
+            "title": "Call the bank",
+            "due_date": iso(due),
+            "reminders": [
+                {"before_due_minutes": 30},
+                {"at": iso(now + timedelta(hours=1))},
+                {"at": iso(now - timedelta(hours=1))},
+            ],
+        },
+        {"title": "Birthday", "due_on": day.isoformat(), "reminders": [{"before_due_minutes": 0}]},
+        {"title": "Done", "completed": True, "due_date": iso(due), "reminders": [{"at": iso(due)}]},
+    ]
+    write_task_file(path, rows, file_format)
+
+    run("import_tasks", "--user", owner.email, str(path))
+
+    assert fired("Call the bank") == [
+        (due - timedelta(minutes=30), True),
+        (now + timedelta(hours=1), True),
+        (now - timedelta(hours=1), False),  # its time is past: it never fires
+    ]
+    nine_in_paris = datetime.combine(day, time(9), tzinfo=ZoneInfo("Europe/Paris"))
+    assert fired("Birthday") == [(nine_in_paris, True)]
+    assert fired("Done") == [(due, False)]  # a completed task is not reminded
+
+
+@pytest.mark.django_db
+def test_a_task_imported_completed_moves_on_with_its_reminders(tmp_path, owner):
+    # As when completed through the API: those before the due follow the next
+    # occurrence's, those at an instant gone by are dropped.
+    now = timezone.now().replace(microsecond=0)
+    due = now - timedelta(days=2)
+    path = tmp_path / "tasks.json"
+    row = {
+        "title": "Water the plants",
+        "due_date": iso(due),
+        "recurrence": "FREQ=WEEKLY",
+        "completed": True,
+        "reminders": [{"at": iso(now - timedelta(days=3))}, {"before_due_minutes": 30}],
+    }
+    write_task_file(path, [row], "json")
+
+    run("import_tasks", "--user", owner.email, str(path))
+
+    task = Task.objects.get()
+    assert (task.due_date, task.completed) == (due + timedelta(days=7), False)
+    assert fired("Water the plants") == [(task.due_date - timedelta(minutes=30), True)]
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+def test_an_overwritten_task_has_exactly_its_rows_reminders(tmp_path, owner, file_format):
+    due = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    changed, cleared = TaskFactory(user=owner, due_date=due), TaskFactory(user=owner, due_date=due)
+    remind(changed, Spec(before_due_minutes=10), Spec(before_due_minutes=60))
+    remind(cleared, Spec(before_due_minutes=10))
+    kept_id = changed.reminders.get(before_due_minutes=60).pk
+    path = tmp_path / f"tasks.{file_format}"
+    rows = [
+        {
+            "id": str(changed.pk),
+            "title": "Changed",
+            "due_date": iso(due + timedelta(hours=1)),
+            "reminders": [{"before_due_minutes": 60}, {"before_due_minutes": 5}],
+        },
+        {"id": str(cleared.pk), "title": "No reminders given", "due_date": iso(due)},
+    ]
+    write_task_file(path, rows, file_format)
+
+    run("import_tasks", "--user", owner.email, str(path))
+
+    assert fired("Changed") == [(due, True), (due + timedelta(minutes=55), True)]
+    # A reminder the row keeps stays the same reminder (what was delivered of it stays known).
+    assert changed.reminders.get(before_due_minutes=60).pk == kept_id
+    assert fired("No reminders given") == []
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+def test_a_reminder_before_the_due_of_a_row_without_one_is_restored_waiting(
+    tmp_path, owner, file_format
+):
+    """As the API keeps it when a due is removed: waiting for a due, not fired."""
+    path = tmp_path / f"tasks.{file_format}"
+    rows = [{"title": "Someday", "reminders": [{"before_due_minutes": 5}]}]
+    write_task_file(path, rows, file_format)
+
+    run("import_tasks", "--user", owner.email, str(path))
+
+    reminder = Reminder.objects.get()
+    assert (reminder.before_due_minutes, reminder.fire_at, reminder.pending) == (5, None, False)
+    out, _ = run("export_tasks", "--user", owner.email, "--format", "json")
+    [exported] = json.loads(out)
+    assert exported["reminders"] == [{"at": None, "before_due_minutes": 5}]
+
+
+def import_queries(user, rows: list[dict]) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        transfer.tasks_import(user=user, rows=rows)
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_rows_without_reminders_cost_an_import_no_query(owner):
+    new_one = import_queries(owner, [{"title": "one"}])
+    new_many = import_queries(owner, [{"title": f"task {n}"} for n in range(40)])
+    tasks = list(owner.tasks.all())
+    remind(tasks[0], Spec(at=datetime(2031, 1, 1, tzinfo=UTC)))
+    plain = tasks[1:]
+    overwriting_one = import_queries(owner, [{"id": str(plain[0].pk), "title": "again"}])
+    overwriting_many = import_queries(owner, [{"id": str(t.pk), "title": "again"} for t in plain])
+
+    assert new_many == new_one
+    assert overwriting_many == overwriting_one
 
 
 BAD_PARENTS = {
@@ -1122,9 +1329,13 @@ def test_a_cell_starting_with_a_tab_or_cr_is_escaped_like_a_formula(text):
 def test_a_round_trip_restores_all_day_tasks_and_their_due_moment(tmp_path, owner, file_format):
     owner.time_zone = "Asia/Tokyo"
     owner.save(update_fields=["time_zone"])
-    TaskFactory(user=owner, title="all day", due_on=date(2026, 12, 24))
-    TaskFactory(user=owner, title="at an instant", due_date=datetime(2026, 12, 24, 3, tzinfo=UTC))
-    before = task_table()
+    all_day = TaskFactory(user=owner, title="all day", due_on=date(2026, 12, 24))
+    instant = TaskFactory(
+        user=owner, title="at an instant", due_date=datetime(2026, 12, 24, 3, tzinfo=UTC)
+    )
+    remind(all_day, Spec(before_due_minutes=60))
+    remind(instant, Spec(before_due_minutes=15), Spec(at=datetime(2026, 12, 20, tzinfo=UTC)))
+    before, reminders_before = task_table(), reminder_table()
     path = tmp_path / f"tasks.{file_format}"
 
     run("export_tasks", "--user", owner.email, "--format", file_format, "--output", str(path))
@@ -1132,10 +1343,13 @@ def test_a_round_trip_restores_all_day_tasks_and_their_due_moment(tmp_path, owne
     run("import_tasks", "--user", owner.email, str(path))
 
     assert task_table() == before
+    assert reminder_table() == reminders_before
     all_day = Task.objects.get(title="all day")
     assert (all_day.due_on, all_day.due_date) == (date(2026, 12, 24), None)
     # The end of the 24th in Tokyo (UTC+9).
     assert all_day.due_at == datetime(2026, 12, 24, 14, 59, 59, 999999, tzinfo=UTC)
+    # An hour before 09:00 of the 24th in Tokyo.
+    assert all_day.reminders.get().fire_at == datetime(2026, 12, 23, 23, tzinfo=UTC)
 
 
 @pytest.mark.django_db
@@ -1154,3 +1368,29 @@ def test_seed_demo_makes_some_recurring_tasks_that_move_on_when_completed():
     assert response.json()["completed"] is False
     task.refresh_from_db()
     assert task.due_date > before
+
+
+@pytest.mark.django_db
+def test_seed_demo_reminds_its_recurring_tasks_and_the_reminders_follow_them():
+    run("seed_demo", "--tasks", "30", "--force")
+    now = timezone.now()
+    reminders = list(Reminder.objects.select_related("task"))
+
+    assert {reminder.task for reminder in reminders} == set(
+        Task.objects.filter(recurrence__isnull=False)
+    )
+    assert {reminder.at is None for reminder in reminders} == {True, False}  # both kinds
+    for reminder in reminders:
+        expected = reminder.at or reminder.task.due_date - timedelta(minutes=30)
+        assert reminder.fire_at == expected
+        assert reminder.pending == (expected > now)
+    # Completing one moves it to its next due, and its reminder with it.
+    reminder = next(r for r in reminders if r.at is None and r.task.due_date > now)
+    client = client_for(reminder.task.user)
+    response = client.patch(reverse("task-complete", args=[reminder.task.pk]), {"completed": True})
+
+    assert response.status_code == 200, response.content
+    reminder.refresh_from_db()
+    reminder.task.refresh_from_db()
+    assert reminder.fire_at == reminder.task.due_date - timedelta(minutes=30)
+    assert reminder.pending

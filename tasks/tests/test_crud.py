@@ -269,6 +269,7 @@ def test_retrieve_returns_the_task(auth_client, routes, task, user):
         "tags": [],
         "subtask_count": 0,
         "completed_subtask_count": 0,
+        "reminders": [],
     }
     assert parse_time(body["created_at"]) == task.created_at
     assert parse_time(body["updated_at"]) == task.updated_at

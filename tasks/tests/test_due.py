@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.api import client_for
+from accounts.tests.api import client_for, client_in_zone
 from api.tests.assertions import assert_invalid
 from tasks.dates import end_of_day
 from tasks.models import Task
@@ -21,12 +21,6 @@ PAGO_PAGO = "Pacific/Pago_Pago"  # UTC-11
 
 @pytest.fixture
 def client(user):
-    return client_for(user)
-
-
-def in_zone(user, time_zone):
-    user.time_zone = time_zone
-    user.save(update_fields=["time_zone"])
     return client_for(user)
 
 
@@ -79,7 +73,7 @@ def test_put_without_due_on_clears_it(client):
 
 
 def test_due_date_sorts_and_filters_by_the_end_of_the_day_in_the_users_zone(user):
-    client = in_zone(user, "Europe/Paris")  # UTC+1 in December
+    client = client_in_zone(user, "Europe/Paris")  # UTC+1 in December
     create(client, "all day on the 24th", due_on="2026-12-24")
     create(client, "the 24th, 22:30 UTC", due_date="2026-12-24T22:30:00Z")  # 23:30 in Paris
     create(client, "the 24th, 23:30 UTC", due_date="2026-12-24T23:30:00Z")  # the 25th in Paris
@@ -102,7 +96,7 @@ def test_due_date_sorts_and_filters_by_the_end_of_the_day_in_the_users_zone(user
 
 
 def test_an_all_day_task_stays_on_its_day_when_the_time_zone_changes(user):
-    client = in_zone(user, "Europe/Paris")
+    client = client_in_zone(user, "Europe/Paris")
     task = create(client, "all day", due_on="2026-12-24")
 
     response = client.patch(reverse("auth-me"), {"time_zone": "America/Los_Angeles"})
@@ -116,7 +110,7 @@ def test_an_all_day_task_stays_on_its_day_when_the_time_zone_changes(user):
 
 @pytest.mark.parametrize("time_zone", [KIRITIMATI, PAGO_PAGO, "UTC"])
 def test_the_due_filter_reckons_days_in_the_users_zone(user, time_zone):
-    client = in_zone(user, time_zone)
+    client = client_in_zone(user, time_zone)
     today = local_today(time_zone)
     now = timezone.now()
     create(client, "today, all day", due_on=today.isoformat())
@@ -145,10 +139,10 @@ def test_the_due_filter_reckons_days_in_the_users_zone(user, time_zone):
 
 def test_today_is_the_users_today_not_the_servers(user):
     # In Kiritimati it is always a later date than in Pago Pago (25 hours apart).
-    client = in_zone(user, KIRITIMATI)
+    client = client_in_zone(user, KIRITIMATI)
     their_today = local_today(KIRITIMATI)
     create(client, "due on Kiritimati's today", due_on=their_today.isoformat())
 
     assert titles(client, due="today") == ["due on Kiritimati's today"]
-    client = in_zone(user, PAGO_PAGO)
+    client = client_in_zone(user, PAGO_PAGO)
     assert titles(client, due="today") == []

@@ -4,9 +4,13 @@ Three at most: the caller's user row (token authentication), then for the
 list its count and its page, and for one task its read and its write.
 """
 
-import pytest
+from datetime import timedelta
 
-from tasks.models import Tag, Task, TaskList, TaskTag
+import pytest
+from django.utils import timezone
+
+from tasks.models import REMINDERS_PER_TASK, Reminder, Tag, Task, TaskList, TaskTag
+from tasks.serializers import iso_datetime
 from tasks.tests.factories import TaskFactory
 from tasks.tests.routes import OPERATIONS
 
@@ -45,8 +49,9 @@ def test_list_query_count_does_not_grow_with_the_page(
     assert len(response.json()) == (200 if "page_size" in params else 100)
 
 
-# The task list shows every task's tags and subtask counts: within this many
-# queries whatever the page and its filters (read with the tasks, tasks.store.SHOWN_SQL).
+# The task list shows every task's tags, subtask counts and reminders: within
+# this many queries whatever the page and its filters (read with the tasks,
+# tasks.store.SHOWN_SQL).
 ORGANIZED_LIST_BUDGET = 4
 
 
@@ -63,7 +68,7 @@ ORGANIZED_LIST_BUDGET = 4
     ],
     ids=str,
 )
-def test_a_list_with_tags_and_subtasks_stays_within_its_budget(
+def test_a_list_with_tags_subtasks_and_reminders_stays_within_its_budget(
     auth_client, routes, user, task_count, params, django_assert_max_num_queries
 ):
     inbox = TaskList.objects.get(user=user, is_inbox=True)
@@ -71,6 +76,12 @@ def test_a_list_with_tags_and_subtasks_stays_within_its_budget(
     home, work = (Tag.objects.create(user=user, name=name) for name in ("home", "work"))
     TaskTag.objects.bulk_create(
         [TaskTag(task=task, tag=tag) for task in tasks for tag in (home, work)]
+    )
+    at = timezone.now() + timedelta(days=1)
+    Reminder.objects.bulk_create(
+        Reminder(task=task, position=position, at=at + timedelta(minutes=position), fire_at=at)
+        for task in tasks
+        for position in range(REMINDERS_PER_TASK)
     )
     parent = tasks[0]
     Task.objects.bulk_create(
@@ -87,6 +98,9 @@ def test_a_list_with_tags_and_subtasks_stays_within_its_budget(
     assert response.status_code == 200, response.content
     shown = {task["id"]: task for task in response.json()}
     assert shown[str(parent.pk)]["tags"] == ["home", "work"]
+    assert [r["at"] for r in shown[str(parent.pk)]["reminders"]] == [
+        iso_datetime(at + timedelta(minutes=position)) for position in range(REMINDERS_PER_TASK)
+    ]
     assert (
         shown[str(parent.pk)]["subtask_count"]
         == shown[str(parent.pk)]["completed_subtask_count"]

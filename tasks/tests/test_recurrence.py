@@ -8,7 +8,7 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.api import client_for
+from accounts.tests.api import client_for, client_in_zone
 from api.tests.assertions import assert_invalid, assert_problem
 from tasks.models import Task, TaskCompletion
 from tasks.store import NEEDS_A_DUE, NO_FUTURE_OCCURRENCE
@@ -17,15 +17,9 @@ from tasks.transfer import tasks_import
 pytestmark = pytest.mark.django_db
 
 
-def in_zone(user, time_zone="UTC"):
-    user.time_zone = time_zone
-    user.save(update_fields=["time_zone"])
-    return client_for(user)
-
-
 @pytest.fixture
 def client(user):
-    return in_zone(user)
+    return client_in_zone(user)
 
 
 def create(client, **fields):
@@ -120,7 +114,7 @@ def test_completing_by_any_route_records_the_occurrence_and_moves_on(client, rou
 
 
 def test_a_task_at_nine_every_monday_stays_at_nine_across_daylight_saving(user):
-    client = in_zone(user, "Europe/Paris")
+    client = client_in_zone(user, "Europe/Paris")
     # Monday 22 March 2027, 09:00 in Paris (UTC+1); summer time starts on the 28th.
     task = create(client, due_date="2027-03-22T08:00:00Z", recurrence="FREQ=WEEKLY;BYDAY=MO")
 
@@ -204,7 +198,7 @@ def test_completions_are_newest_first_paged_and_the_owners_only(client, other_us
 
 @pytest.mark.django_db(transaction=True)
 def test_two_completions_of_one_occurrence_at_once_move_it_on_once(user):
-    client = in_zone(user)
+    client = client_in_zone(user)
     task = create(client, due_on="2027-01-04", recurrence="FREQ=DAILY")
     barrier = threading.Barrier(4)
     statuses = []
@@ -229,7 +223,7 @@ def test_two_completions_of_one_occurrence_at_once_move_it_on_once(user):
 
 
 def test_an_import_of_a_completed_recurring_task_moves_it_on(user):
-    in_zone(user)
+    client_in_zone(user)
     row = {
         "title": "imported",
         "due_on": "2027-01-04",

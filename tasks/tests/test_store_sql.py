@@ -11,7 +11,7 @@ import pytest
 from django.http import Http404, QueryDict
 
 from api.conditional import PreconditionFailed
-from tasks import store, tags
+from tasks import reminders, store, tags
 from tasks.filters import SORT_CHOICES, STATUS_CHOICES, TaskFilter, completion_filters
 from tasks.models import Task, completion_changes
 from tasks.tests.factories import TaskFactory
@@ -112,7 +112,12 @@ def queryset_rows(user, status: str, sort: str) -> list[dict]:
     columns = [name for name in store.LISTED_FIELD_NAMES if name not in store.SHOWN_SQL]
     for row in tasks.values(*columns):
         task = Task.objects.get(pk=row["id"])
-        shown = [task.tag_names, task.subtask_count, task.completed_subtask_count]
+        shown = [
+            task.tag_names,
+            task.subtask_count,
+            task.completed_subtask_count,
+            reminders.shown(task.reminder_rows),
+        ]
         rows.append({**row, **dict(zip(store.SHOWN_SQL, shown, strict=True))})
     return rows
 

@@ -14,7 +14,7 @@ class Command(BaseCommand):
         "extension or --format). Every row is checked with the API's rules; if any row is "
         "invalid nothing is imported. Rows whose id is already one of the user's tasks "
         "overwrite that task. A parent is a task of the file or of the user's; a task gets "
-        "exactly the tags its row names."
+        "exactly the tags and reminders its row names."
     )
 
     def add_arguments(self, parser):

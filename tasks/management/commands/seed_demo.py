@@ -2,8 +2,8 @@
 
 Every task is made from its index among the user's tasks (demo_task), so a
 run that tops up continues where the last one stopped: every fifth task has
-the next two as subtasks, some tasks have tags, and each task goes last
-among its siblings.
+the next two as subtasks, some tasks have tags, the recurring ones have
+reminders, and each task goes last among its siblings.
 
 For demos: with DEBUG off it refuses to run unless given --force, and the
 demo users get a random password, printed once, when they are created.
@@ -26,6 +26,7 @@ from accounts.models import User
 from tasks import lists
 from tasks.models import Priority, Tag, Task, TaskList, TaskTag, tag_key
 from tasks.order import last_position
+from tasks.reminders import Spec, reschedule
 
 BATCH_SIZE = 1000
 PROGRESS_FROM = 1000  # tasks; smaller runs finish before a bar would help
@@ -92,6 +93,15 @@ def demo_task(user, list_id, index: int, now) -> Task:
         completed=completed,
         completed_at=now - timedelta(hours=index % 48) if completed else None,
     )
+
+
+def demo_reminders(task: Task, index: int, now) -> list[Spec]:
+    """The index-th demo task's reminders: a recurring one is reminded half an hour
+    before each due, and some also an hour from now."""
+    if task.recurrence is None:
+        return []
+    soon = [Spec(at=now + timedelta(hours=1))] if index % 14 == 1 else []
+    return [Spec(before_due_minutes=30), *soon]
 
 
 class Command(BaseCommand):
@@ -194,12 +204,15 @@ class Command(BaseCommand):
         # The bar is for a person at a terminal, so it goes to the real stderr.
         with tqdm(total=total, unit="task", file=sys.stderr, disable=total < PROGRESS_FROM) as bar:
             while batch := list(islice(pending, BATCH_SIZE)):
-                Task.objects.bulk_create([task for task, _ in batch])
+                Task.objects.bulk_create([task for task, _, _ in batch])
                 TaskTag.objects.bulk_create(
                     TaskTag(task_id=task.pk, tag_id=tags_of[task.user_id][tag_key(name)])
-                    for task, names in batch
+                    for task, names, _ in batch
                     for name in names
                 )
+                for task, _, specs in batch:
+                    if specs:
+                        reschedule(task, time_zone=task.user.time_zone, specs=specs)
                 bar.update(len(batch))
         return total
 
@@ -255,7 +268,7 @@ class Command(BaseCommand):
 
 
 def demo_tasks(user, list_ids: list, indexes: range, now, last: dict, parents: dict):
-    """The user's demo tasks of these indexes, each with its tags' names.
+    """The user's demo tasks of these indexes, each with its tags' names and its reminders.
 
     Each goes last among its siblings: `last` holds the last position of
     each group of siblings, by list id (its top-level tasks) or parent id
@@ -272,4 +285,4 @@ def demo_tasks(user, list_ids: list, indexes: range, now, last: dict, parents: d
         task.position = last[group] = last_position(last.get(group))
         if index % SUBTASKS_OF_EVERY == 0:
             parents[index] = (task.pk, list_id)
-        yield task, DEMO_TAGS[index % len(DEMO_TAGS)]
+        yield task, DEMO_TAGS[index % len(DEMO_TAGS)], demo_reminders(task, index, now)
