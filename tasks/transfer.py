@@ -29,6 +29,10 @@ What an import makes of a row:
 - `tags`: exactly the row's, each made when the user has no tag of that
   name (any case), spelt as first written in the file; left out, none, as
   with a PUT.
+- `recurrence_start`: where a recurring task's series started (the due it
+  had when its rule or its due was last set; COUNT counts from it), a
+  date-time or, for an all-day task, a date, not after the row's due; left
+  out, the row's due.
 - `reminders`: exactly the row's, left out none, as with a PUT; when each
   fires is worked out as when set through the API (tasks.reminders), so one
   whose time is past does not fire. A reminder before the due of a row
@@ -73,7 +77,15 @@ from tasks.store import (
 )
 from tasks.tags import shown_tags, tags_named, unique_names
 
-EXPORT_COLUMNS = [*EXPORTED_FIELDS, "list", "parent", "position", "tags", "reminders"]
+EXPORT_COLUMNS = [
+    *EXPORTED_FIELDS,
+    "recurrence_start",
+    "list",
+    "parent",
+    "position",
+    "tags",
+    "reminders",
+]
 # CSV has no null: an empty cell in these columns means null...
 NULLABLE_FIELDS = {
     "description",
@@ -82,6 +94,7 @@ NULLABLE_FIELDS = {
     "due_date",
     "due_on",
     "recurrence",
+    "recurrence_start",
     "parent",
 }
 # ...and in these that the value is not given (a new id, "now", not
@@ -111,6 +124,27 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_MARK = "'"
 
 
+class SeriesStartField(serializers.Field):
+    """A recurring task's series start: a date-time (a task due at instants) or a
+    date (an all-day task), as the export writes it."""
+
+    default_error_messages = {"invalid": "A date-time, or a date (YYYY-MM-DD)."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and len(data) == len("YYYY-MM-DD"):
+            try:
+                return date.fromisoformat(data)
+            except ValueError:
+                self.fail("invalid")
+        try:
+            return serializers.DateTimeField().run_validation(data)
+        except serializers.ValidationError:
+            self.fail("invalid")
+
+    def to_representation(self, value):
+        return _json_value(value)
+
+
 class TaskImportSerializer(TaskSerializer):
     """The API's task rules, plus the fields a restore must carry over.
 
@@ -130,6 +164,8 @@ class TaskImportSerializer(TaskSerializer):
     completed_at = serializers.DateTimeField(allow_null=True, required=False)
     created_at = serializers.DateTimeField(required=False)
     updated_at = serializers.DateTimeField(required=False)
+    # The due its series started at (COUNT counts from it); left out, the row's due.
+    recurrence_start = SeriesStartField(required=False, allow_null=True)
 
 
 def tasks_export(*, user, file_format: str) -> str:
@@ -169,6 +205,7 @@ def _export_row(task: Task, tags: list[str]) -> dict:
     # Not through TaskSerializer itself: it would count each task's subtasks.
     return {
         **{name: _json_value(getattr(task, name)) for name in EXPORTED_FIELDS},
+        "recurrence_start": _json_value(task.recurrence_start_date or task.recurrence_start_on),
         "list": task.list.name,
         "parent": _json_value(task.parent_id),
         "position": task.position,
@@ -264,6 +301,7 @@ def tasks_import(*, user, rows: list[dict]) -> int:
     ]
     tag_names = [data.pop("tag_names") for data in validated]
     reminder_specs = [data.pop("reminder_specs", []) for data in validated]
+    series_starts = [data.pop("recurrence_start", None) for data in validated]
     now = timezone.now()
     tasks = [_task_of(user, data, stored, now) for data in validated]
     # The user's task each row overwrites, as stored (None for a new task).
@@ -272,7 +310,7 @@ def tasks_import(*, user, rows: list[dict]) -> int:
     _place_in_lists(user, tasks, places, was)
     _place_under_parents(user, tasks, places, was, file_ids)
     _place_in_order(tasks, [place.get("position") for place in places], was)
-    completions = _complete_recurring(user, tasks, now)
+    completions = _complete_recurring(user, tasks, series_starts, now)
 
     fields = [name for name in EXPORTED_FIELDS if name != "id"]
     fields += ["version", "due_at", "recurrence_start_date", "recurrence_start_on"]
@@ -314,8 +352,24 @@ def _validated_rows(rows: list[dict]) -> list[dict]:
         due = data.get("due_date") is not None or data.get("due_on") is not None
         if data.get("recurrence") and not due:
             raise _row_error(number, "recurrence", NEEDS_A_DUE)
+        start = data.get("recurrence_start")
+        if start is not None and data.get("recurrence"):
+            _check_series_start(number, start, data.get("due_date"), data.get("due_on"))
         validated.append(data)
     return validated
+
+
+SERIES_START_KIND = "A date-time for a task due at an instant, a date for an all-day task."
+SERIES_START_AFTER_DUE = "The series cannot start after the task's due."
+
+
+def _check_series_start(number: int, start, due_date, due_on) -> None:
+    """A series start that can be the row's: of its due's kind, not after it."""
+    due = due_date if due_date is not None else due_on
+    if isinstance(start, datetime) != isinstance(due, datetime):
+        raise _row_error(number, "recurrence_start", SERIES_START_KIND)
+    if start > due:
+        raise _row_error(number, "recurrence_start", SERIES_START_AFTER_DUE)
 
 
 def _first_message(errors) -> str:
@@ -329,20 +383,25 @@ def _row_error(number: int, field: str, message: str) -> ValidationError:
     return ValidationError(f"row {number}: {field}: {message}")
 
 
-def _complete_recurring(user, tasks: list[Task], now) -> list[TaskCompletion]:
-    """A recurring task's series starts at its due as imported; one imported completed
-    is completed as through the API: the occurrence recorded (returned, to write once
-    the tasks are), the task moved to the next one, pending, while the rule has one."""
+def _complete_recurring(user, tasks: list[Task], starts: list, now) -> list[TaskCompletion]:
+    """A recurring task's series starts where its row says (`recurrence_start`, as
+    exported), or else at its due as imported; one imported completed is completed as
+    through the API: the occurrence recorded (returned, to write once the tasks are),
+    the task moved to the next one, pending, while the rule has one."""
     completions = []
-    for task in tasks:
-        task.recurrence_start_date = task.due_date if task.recurrence else None
-        task.recurrence_start_on = task.due_on if task.recurrence else None
+    for task, start in zip(tasks, starts, strict=True):
+        if start is None:
+            start = task.due_date if task.due_date is not None else task.due_on
+        if task.recurrence is None:
+            start = None
+        task.recurrence_start_date = start if isinstance(start, datetime) else None
+        task.recurrence_start_on = None if isinstance(start, datetime) else start
         if not (task.recurrence and task.completed):
             continue
         rule = Rule(
             task.recurrence,
-            start_due_date=task.due_date,
-            start_due_on=task.due_on,
+            start_due_date=task.recurrence_start_date,
+            start_due_on=task.recurrence_start_on,
             time_zone=user.time_zone,
         )
         completions.append(

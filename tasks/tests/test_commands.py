@@ -48,6 +48,7 @@ EXPORT_FIELDS = [
     "recur_from",
     "created_at",
     "updated_at",
+    "recurrence_start",
     "list",
     "parent",
     "position",
@@ -1394,3 +1395,65 @@ def test_seed_demo_reminds_its_recurring_tasks_and_the_reminders_follow_them():
     reminder.task.refresh_from_db()
     assert reminder.fire_at == reminder.task.due_date - timedelta(minutes=30)
     assert reminder.pending
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+def test_a_round_trip_keeps_where_a_recurring_series_started(tmp_path, owner, file_format):
+    """COUNT counts from the series' start: a task imported after two of its three
+    occurrences were done has one left, not three."""
+    client = client_for(owner)
+    response = client.post(
+        reverse("task-list"),
+        {"title": "Course", "due_on": "2030-01-07", "recurrence": "FREQ=WEEKLY;COUNT=3"},
+    )
+    task = response.json()
+
+    def complete() -> dict:
+        # With If-Match: each completes the occurrence the client saw, one after the other.
+        etag = client.get(reverse("task-detail", args=[task["id"]]))["ETag"]
+        url = reverse("task-complete", args=[task["id"]])
+        return client.patch(url, {"completed": True}, headers={"If-Match": etag}).json()
+
+    complete()
+    complete()
+
+    def stored() -> list[dict]:
+        # A task made again by the import starts again at version 1.
+        return [{k: v for k, v in row.items() if k != "version"} for row in task_table()]
+
+    before = stored()
+    path = tmp_path / f"tasks.{file_format}"
+
+    run("export_tasks", "--user", owner.email, "--format", file_format, "--output", str(path))
+    Task.objects.filter(user=owner).delete()
+    run("import_tasks", "--user", owner.email, str(path))
+
+    assert stored() == before
+    restored = Task.objects.get()
+    assert (restored.due_on, restored.recurrence_start_on) == (date(2030, 1, 21), date(2030, 1, 7))
+    assert complete()["completed"] is True  # the third and last occurrence
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        ("2030-01-07", transfer.SERIES_START_KIND),
+        ("2030-01-14T09:00:00Z", transfer.SERIES_START_AFTER_DUE),
+        ("next week", "A date-time, or a date (YYYY-MM-DD)."),
+    ],
+)
+def test_a_series_start_that_cannot_be_the_rows_imports_nothing(tmp_path, owner, start, message):
+    path = tmp_path / "tasks.json"
+    row = {
+        "title": "Weekly",
+        "due_date": "2030-01-07T09:00:00Z",
+        "recurrence": "FREQ=WEEKLY",
+        "recurrence_start": start,
+    }
+    path.write_text(json.dumps([row]))
+
+    with pytest.raises(CommandError) as raised:
+        run("import_tasks", "--user", owner.email, str(path))
+
+    assert str(raised.value).endswith(f"row 1: recurrence_start: {message}")
+    assert not Task.objects.exists()
