@@ -6,6 +6,7 @@ from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
+from tasks import store
 from tasks.models import (
     EXPORTED_FIELDS,
     REMINDER_MAX_MINUTES,
@@ -148,13 +149,26 @@ class TaskAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark selected tasks as completed")
     def mark_completed(self, request, queryset):
+        # A pending recurring task is completed as through the API: its
+        # occurrence recorded, the task moved on to the next one.
+        recurring = list(
+            queryset.filter(recurrence__isnull=False, completed=False).values_list(
+                "pk", "user_id", "user__time_zone"
+            )
+        )
+        for task_id, owner_id, time_zone in recurring:
+            store.complete_occurrence(owner_id=owner_id, time_zone=time_zone, task_id=task_id)
+        others = queryset.exclude(pk__in=[task_id for task_id, *_ in recurring])
         # The same update the API's complete endpoint runs, so completed_at
         # follows the same rule. The ids are read first: the change list may
         # be filtered on completion, which the update changes.
-        task_ids = list(queryset.values_list("pk", flat=True))
-        count = queryset.set_completed(True)
+        task_ids = list(others.values_list("pk", flat=True))
+        count = others.set_completed(True)
         reschedule_reminders(task_ids)  # cancelled
-        self.message_user(request, f"{count} task(s) marked as completed.", messages.SUCCESS)
+        message = f"{count + len(recurring)} task(s) marked as completed."
+        if recurring:
+            message += f" {len(recurring)} recurring: moved on to their next occurrence."
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description="Mark selected tasks as pending")
     def mark_pending(self, request, queryset):

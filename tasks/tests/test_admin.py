@@ -282,6 +282,23 @@ def test_mark_completed_completes_the_selected_tasks_and_stamps_them(admin_sessi
     assert untouched.completed_at is None
 
 
+def test_mark_completed_moves_a_recurring_task_on_as_the_api_does(admin_session):
+    due = timezone.now().replace(microsecond=0) + timedelta(days=1)
+    task = TaskFactory(title="Water the plants", due_date=due, recurrence="FREQ=DAILY")
+    Task.objects.filter(pk=task.pk).update(recurrence_start_date=due)
+
+    response = run_action(admin_session, "mark_completed", [task])
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == [
+        "1 task(s) marked as completed. 1 recurring: moved on to their next occurrence."
+    ]
+    task.refresh_from_db()
+    assert (task.completed, task.due_date) == (False, due + timedelta(days=1))
+    [completion] = TaskCompletion.objects.filter(task=task)
+    assert completion.due_date == due
+
+
 def test_mark_pending_reopens_the_selected_tasks_and_clears_their_stamp(admin_session):
     done = TaskFactory(title="Done", completed=True)
     already_pending = TaskFactory(title="Pending")
