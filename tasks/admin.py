@@ -1,15 +1,12 @@
 from datetime import timedelta
 
-from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from tasks import store
 from tasks.models import (
     EXPORTED_FIELDS,
-    REMINDER_MAX_MINUTES,
     REMINDERS_PER_TASK,
     Notification,
     Reminder,
@@ -20,7 +17,7 @@ from tasks.models import (
     WorkerRun,
 )
 from tasks.order import last_position
-from tasks.reminders import reschedule
+from tasks.reminders import reschedule_tasks
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -53,24 +50,6 @@ class DueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReminderForm(forms.ModelForm):
-    # Bounded as the API bounds it, so that a value past four weeks is this
-    # field's error, not the model's check constraint's.
-    before_due_minutes = forms.IntegerField(
-        min_value=0, max_value=REMINDER_MAX_MINUTES, required=False
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.has_error("at") or self.has_error("before_due_minutes"):
-            return cleaned
-        given = [name for name in ("at", "before_due_minutes") if cleaned.get(name) is not None]
-        if len(given) != 1:
-            # On a field: the model's check constraint is then not reported again.
-            self.add_error("at", "Give a time or minutes before the due: one of the two.")
-        return cleaned
-
-
 class ReminderFormSet(BaseInlineFormSet):
     def save_new(self, form, commit=True):
         # After the task's stored reminders (numbered 0, 1, ... by reschedule,
@@ -83,7 +62,6 @@ class ReminderInline(admin.TabularInline):
     """A task's reminders; when each fires is worked out on saving (TaskAdmin.save_related)."""
 
     model = Reminder
-    form = ReminderForm
     formset = ReminderFormSet
     fields = ["at", "before_due_minutes", "fire_at", "pending"]
     readonly_fields = ["fire_at", "pending"]
@@ -93,14 +71,6 @@ class ReminderInline(admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         # More rows than max_num are refused, not only kept from being added.
         return super().get_formset(request, obj, validate_max=True, **kwargs)
-
-
-def reschedule_reminders(task_ids) -> None:
-    """Work out again the reminders of these tasks, as their due and completion now are."""
-    tasks = Task.objects.filter(pk__in=task_ids, reminders__isnull=False).distinct()
-    for task in tasks.select_related("user"):
-        with transaction.atomic():
-            reschedule(task, time_zone=task.user.time_zone, locked=False)
 
 
 @admin.register(Task)
@@ -141,7 +111,7 @@ class TaskAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Its reminders, as edited here, follow its due and completion as saved.
-        reschedule_reminders([form.instance.pk])
+        reschedule_tasks(Task.objects.filter(pk=form.instance.pk))
 
     @admin.display(description="owner", ordering="user__email")
     def owner_email(self, task):
@@ -164,7 +134,7 @@ class TaskAdmin(admin.ModelAdmin):
         # be filtered on completion, which the update changes.
         task_ids = list(others.values_list("pk", flat=True))
         count = others.set_completed(True)
-        reschedule_reminders(task_ids)  # cancelled
+        reschedule_tasks(Task.objects.filter(pk__in=task_ids))  # cancelled
         message = f"{count + len(recurring)} task(s) marked as completed."
         if recurring:
             message += f" {len(recurring)} recurring: moved on to their next occurrence."
@@ -174,7 +144,7 @@ class TaskAdmin(admin.ModelAdmin):
     def mark_pending(self, request, queryset):
         task_ids = list(queryset.values_list("pk", flat=True))
         count = queryset.set_completed(False)
-        reschedule_reminders(task_ids)  # those still ahead armed again
+        reschedule_tasks(Task.objects.filter(pk__in=task_ids))  # those still ahead armed again
         self.message_user(request, f"{count} task(s) marked as pending.", messages.SUCCESS)
 
 

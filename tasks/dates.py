@@ -34,6 +34,14 @@ def due_moment(due_date: datetime | None, due_on: date | None, time_zone: str):
     return due_date
 
 
+def iso_datetime(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, as DRF's DateTimeField writes it."""
+    if value is None:
+        return None
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def today(time_zone: str, now: datetime) -> date:
     """The date it is at `now` in `time_zone`."""
     return now.astimezone(ZoneInfo(time_zone)).date()

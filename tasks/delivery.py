@@ -15,7 +15,7 @@ after its time (a mail server that refused meanwhile, say).
 """
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
+from tasks.dates import iso_datetime
 from tasks.models import Notification, Reminder, WorkerRun
 
 logger = logging.getLogger(__name__)
@@ -67,8 +68,6 @@ def _deliver_next(mail, running_since) -> bool:
         if reminder is None:
             return False
         Reminder.objects.filter(pk=reminder.pk).update(pending=False)
-        if Notification.objects.filter(reminder_id=reminder.pk, fire_at=reminder.fire_at).exists():
-            return True  # delivered already at this time (cannot be while the row is locked)
         task = reminder.task
         late = (running_since is not None and reminder.fire_at < running_since) or (
             now - reminder.fire_at
@@ -111,7 +110,7 @@ def reminder_email(task, fire_at, *, late: bool) -> EmailMessage:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[task.user.email],
         # The same instant for mail filters and clients, in UTC.
-        headers={"X-Reminder-Time": fire_at.astimezone(UTC).isoformat().replace("+00:00", "Z")},
+        headers={"X-Reminder-Time": iso_datetime(fire_at)},
     )
 
 

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, F, Max, Q, Value, When
 from django.db.models.functions import Lower
@@ -421,13 +421,14 @@ class TaskTag(models.Model):
 def follow_owner_time_zone(sender, instance, created, update_fields=None, raw=False, **kwargs):
     """A post_save receiver of the user model (TasksConfig.ready): when a user's time
     zone may have changed, their all-day tasks' due_at and reminders follow it."""
-    from tasks.reminders import follow_time_zone  # which imports this module
+    from tasks.reminders import reschedule_tasks  # which imports this module
 
     if created or raw or (update_fields is not None and "time_zone" not in update_fields):
         return
     tasks = Task.objects.filter(user_id=instance.pk)
     tasks.follow_time_zone(instance.time_zone)
-    follow_time_zone(tasks, instance.time_zone)
+    # Reminders before the due of an all-day task count from a time of its day.
+    reschedule_tasks(tasks.filter(due_on__isnull=False))
 
 
 class TaskCompletion(models.Model):
@@ -500,7 +501,9 @@ class Reminder(models.Model):
     # The order the owner gave them in.
     position = models.PositiveSmallIntegerField()
     at = models.DateTimeField(null=True, blank=True)
-    before_due_minutes = models.PositiveIntegerField(null=True, blank=True)
+    before_due_minutes = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(REMINDER_MAX_MINUTES)]
+    )
     fire_at = models.DateTimeField(null=True, blank=True, editable=False)
     pending = models.BooleanField(default=False, editable=False)
 
@@ -531,6 +534,12 @@ class Reminder(models.Model):
             return f"at {self.at:%Y-%m-%d %H:%M}"
         return f"{self.before_due_minutes} minutes before due"
 
+    def clean(self):
+        # The check constraint's rule, as a form error (the admin's inline).
+        super().clean()
+        if (self.at is None) == (self.before_due_minutes is None):
+            raise ValidationError({"at": "Give a time or minutes before the due: one of the two."})
+
 
 class Notification(models.Model):
     """A reminder delivered to its owner: what it was about, and whether they read it.
@@ -555,7 +564,8 @@ class Notification(models.Model):
     due_on = models.DateField(null=True, blank=True)
     fire_at = models.DateTimeField()
     delivered_at = models.DateTimeField()
-    # Delivered more than REMINDER_LATE_SECONDS after fire_at (no worker ran).
+    # It fell due while no worker ran, or was delivered well after its time
+    # (tasks.delivery).
     late = models.BooleanField(default=False)
     read_at = models.DateTimeField(null=True, blank=True)
 

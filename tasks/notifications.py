@@ -34,8 +34,11 @@ def mark_read(*, owner_id, notification: Notification) -> Notification:
     """Mark the owner's notification read (once: marking it again keeps the first time)."""
     if notification.read_at is None:
         now = timezone.now()
-        Notification.objects.filter(
+        marked = Notification.objects.filter(
             user_id=owner_id, pk=notification.pk, read_at__isnull=True
         ).update(read_at=now)
-        notification.refresh_from_db(fields=["read_at"])
+        if marked:
+            notification.read_at = now
+        else:  # marked read meanwhile, by another request
+            notification.refresh_from_db(fields=["read_at"])
     return notification

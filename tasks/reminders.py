@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tasks.dates import iso_datetime
 from tasks.models import Reminder, Task
 
 logger = logging.getLogger(__name__)
@@ -92,27 +93,25 @@ def scheduled_reminders(raw) -> list[Scheduled]:
 
 def stored(task_id) -> list[Scheduled]:
     """A task's reminders as stored, in order (one query)."""
-    rows = Reminder.objects.filter(task_id=task_id).order_by("position")
-    return [Scheduled(Spec(r.at, r.before_due_minutes), r.fire_at, r.pending) for r in rows]
+    return [
+        _scheduled(row) for row in Reminder.objects.filter(task_id=task_id).order_by("position")
+    ]
+
+
+def _scheduled(row: Reminder) -> Scheduled:
+    return Scheduled(Spec(row.at, row.before_due_minutes), row.fire_at, row.pending)
 
 
 def shown(reminders: list[Scheduled]) -> list[dict]:
     """Reminders as the API shows them: what was set, and when each will fire (or null)."""
     return [
         {
-            "at": _iso(reminder.spec.at),
+            "at": iso_datetime(reminder.spec.at),
             "before_due_minutes": reminder.spec.before_due_minutes,
-            "fires_at": _iso(reminder.fire_at) if reminder.pending else None,
+            "fires_at": iso_datetime(reminder.fire_at) if reminder.pending else None,
         }
         for reminder in reminders
     ]
-
-
-def _iso(value: datetime | None):
-    if value is None:
-        return None
-    text = value.astimezone(UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def all_day_time() -> time:
@@ -183,7 +182,7 @@ def reschedule(
             Task.objects.select_for_update().only("due_date", "due_on", "completed").get(pk=task.pk)
         )
     rows = list(Reminder.objects.select_for_update().filter(task_id=task.pk).order_by("position"))
-    current = [Scheduled(Spec(r.at, r.before_due_minutes), r.fire_at, r.pending) for r in rows]
+    current = [_scheduled(row) for row in rows]
     if specs is None:
         specs = [reminder.spec for reminder in current]
     planned = plan(
@@ -192,7 +191,8 @@ def reschedule(
     if planned != current:
         _store(task.pk, rows, planned)
         for reminder in planned:
-            if reminder.pending and reminder.fire_at > now:
+            # A reminder kept as it was has had its wake-up queued already.
+            if reminder.pending and reminder.fire_at > now and reminder not in current:
                 _wake_at(reminder.fire_at)
     return planned
 
@@ -250,9 +250,10 @@ def _wake_at(moment: datetime) -> None:
     transaction.on_commit(enqueue)
 
 
-def follow_time_zone(tasks, time_zone: str) -> None:
-    """Work out again the reminders of these all-day tasks for their owner's new
-    time zone: those before the due count from another instant now."""
-    for task in tasks.filter(due_on__isnull=False, reminders__isnull=False).distinct():
+def reschedule_tasks(tasks) -> None:
+    """Work out again the reminders of these tasks (a queryset), as each task and its
+    owner's time zone now are: for writers of tasks in bulk (the admin's actions,
+    a time zone change). One transaction per task that has reminders."""
+    for task in tasks.filter(reminders__isnull=False).distinct().select_related("user"):
         with transaction.atomic():
-            reschedule(task, time_zone=time_zone, locked=False)
+            reschedule(task, time_zone=task.user.time_zone, locked=False)

@@ -1,8 +1,7 @@
-from datetime import UTC
-
 from rest_framework import serializers
 
 from api.fields import JSONBooleanField, JSONUUIDField, TextField
+from tasks.dates import iso_datetime
 from tasks.models import (
     COLOR_PATTERN,
     DESCRIPTION_MAX_LENGTH,
@@ -268,14 +267,6 @@ def task_representation(task) -> dict:
         "completed_subtask_count": task.completed_subtask_count,
         "reminders": shown(task.reminder_rows),
     }
-
-
-def iso_datetime(value):
-    """ISO 8601 in UTC with a Z, as DRF's DateTimeField writes it."""
-    if value is None:
-        return None
-    text = value.astimezone(UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class OccurrenceSerializer(serializers.Serializer):

@@ -56,7 +56,7 @@ from rest_framework import serializers
 
 from api.fields import TextField
 from tasks import lists, reminders
-from tasks.dates import due_moment
+from tasks.dates import due_moment, iso_datetime
 from tasks.models import (
     EXPORTED_FIELDS,
     LIST_NAME_MAX_LENGTH,
@@ -68,7 +68,7 @@ from tasks.models import (
 )
 from tasks.order import last_position
 from tasks.recurrence import Rule
-from tasks.serializers import TaskSerializer, iso_datetime
+from tasks.serializers import TaskSerializer
 from tasks.store import (
     HAS_SUBTASKS,
     NEEDS_A_DUE,

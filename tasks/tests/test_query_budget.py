@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tasks.dates import iso_datetime
 from tasks.models import REMINDERS_PER_TASK, Reminder, Tag, Task, TaskList, TaskTag
-from tasks.serializers import iso_datetime
 from tasks.tests.factories import TaskFactory
 from tasks.tests.routes import OPERATIONS
 
